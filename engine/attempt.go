@@ -1,0 +1,229 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/recur-go/recur/breaker"
+)
+
+// worker runs attempts until Close: first attempts from the work queue, retries from the
+// scheduler. slot shows Close which call it is running.
+func (e *Engine) worker(slot *atomic.Pointer[call]) {
+	retries := e.sched.C()
+	for {
+		select {
+		case j := <-e.work:
+			e.run(slot, j, false)
+		case j, ok := <-retries:
+			if !ok {
+				retries = nil
+				continue
+			}
+			e.run(slot, j, true)
+		case <-e.stop:
+			for { // after a hard stop the queue may still hold calls: settle them
+				select {
+				case j := <-e.work:
+					e.cancelCall(j.base(), ReasonClosed, ErrClosed)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// run starts attempt n+1 of j, unless the call settled while it waited.
+func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
+	c := j.base()
+	slot.Store(c)
+	defer slot.Store(nil)
+	if e.hard.Load() {
+		e.cancelCall(c, ReasonClosed, ErrClosed)
+		return
+	}
+	var ticket breaker.Ticket
+	gated := isRetry && e.brk != nil && c.pol.breakerMode != Bypass
+	if gated {
+		t, err := e.brk.Admit()
+		if err != nil {
+			e.breakerRefused(j, err)
+			return
+		}
+		ticket = t
+	}
+
+	c.mu.Lock()
+	if c.settled {
+		holds := c.holdsTicket
+		c.holdsTicket = false
+		c.mu.Unlock()
+		if gated || holds { // the ticket this attempt took (or the one Submit took) goes back unused
+			e.brk.Report(ticket, breaker.Ignored, 0)
+		}
+		return
+	}
+	if gated {
+		c.ticket, c.holdsTicket = ticket, true
+	}
+	c.waiting = false
+	n := int(c.attempts.Add(1))
+	c.running = n
+	c.mu.Unlock()
+
+	e.stats.attempts.Add(1)
+	e.stats.running.Add(1)
+	defer e.stats.running.Add(-1)
+	var start time.Time
+	if e.timed {
+		start = time.Now()
+		fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Attempt: n, At: start})
+	}
+	if d := c.pol.attemptTimeout; d > 0 {
+		actx, cancel := context.WithTimeoutCause(c.ctx, d, ErrAttemptTimeout)
+		e.watchers.Add(1)
+		stop := context.AfterFunc(actx, func() {
+			defer e.watchers.Done()
+			if context.Cause(actx) == ErrAttemptTimeout {
+				e.abandon(j, n, start)
+			}
+		})
+		j.attempt(actx, n, start)
+		if stop() { // stop before cancel, or canceling would wake the watcher for nothing
+			e.watchers.Done()
+		}
+		cancel()
+		return
+	}
+	j.attempt(c.ctx, n, start)
+}
+
+// abandon gives up on attempt n when its timeout passes while the operation ignores its context.
+func (e *Engine) abandon(j job, n int, start time.Time) {
+	e.conclude(j, n, start, ErrAttemptTimeout, j.classifyErr(ErrAttemptTimeout))
+}
+
+// conclude takes attempt n's failure (or a rejected result) and either settles the call or
+// schedules its retry. It returns false if the attempt was already concluded (abandoned at its
+// timeout, or the call settled), in which case this result is discarded.
+func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) bool {
+	c := j.base()
+	var elapsed time.Duration
+	if e.timed {
+		elapsed = time.Since(start)
+	}
+	c.mu.Lock()
+	if c.settled || c.running != n {
+		c.mu.Unlock()
+		return false
+	}
+	if c.ctx.Err() != nil {
+		// The caller's context ended (or Cancel or Close is settling the call): the attempt
+		// failed because of that, not because of the dependency, so it is no breaker failure.
+		c.mu.Unlock()
+		e.cancelCall(c, ReasonCanceled, context.Cause(c.ctx))
+		return true
+	}
+	c.running = 0
+	if err == nil {
+		err = ErrResultRejected
+	}
+	c.lastErr = unmark(err)
+	ticket, holdsTicket := c.ticket, c.holdsTicket
+	c.holdsTicket = false
+	prev := c.prev
+	c.mu.Unlock()
+
+	if holdsTicket {
+		e.brk.Report(ticket, breaker.Failure, elapsed)
+	}
+	if c.pol.observer != nil {
+		c.pol.observer.Observe(false)
+	}
+	if len(e.hooks.attemptEnd) > 0 {
+		fire(e.hooks.attemptEnd, AttemptEnd{Name: c.pol.name, Attempt: n, Err: err, Duration: elapsed, Decision: d})
+	}
+
+	if !d.IsRetry() {
+		e.settle(c, outcome{reason: ReasonPermanent})
+		return true
+	}
+	if n >= c.pol.maxAttempts {
+		e.settle(c, outcome{reason: ReasonExhausted})
+		return true
+	}
+	delay := d.after
+	if d.verdict == verdictRetry {
+		delay = c.pol.strategy.Delay(n, prev)
+	}
+	delay = min(max(delay, 0), c.pol.maxDelay)
+	at := time.Now().Add(delay)
+	if missesDeadline(c.ctx, at) {
+		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
+		return true
+	}
+	if e.brk != nil && c.pol.breakerMode != Bypass {
+		if s := e.brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
+			halfOpen, ok := e.brk.HalfOpenAt()
+			if c.pol.breakerMode != WaitForHalfOpen || !ok || missesDeadline(c.ctx, halfOpen) {
+				e.settle(c, outcome{reason: ReasonBreakerOpen, cause: breaker.ErrOpen})
+				return true
+			}
+			at = later(at, halfOpen)
+		}
+	}
+	if e.budget != nil && !e.budget.withdraw() {
+		e.stats.budget.Add(1)
+		e.settle(c, outcome{reason: ReasonBudget})
+		return true
+	}
+	e.schedule(j, at, delay, n+1, err)
+	return true
+}
+
+// breakerRefused handles a retry the breaker did not admit when it came due: it waits again
+// for half-open if the call asked for that and the deadline allows, and fails fast otherwise.
+func (e *Engine) breakerRefused(j job, err error) {
+	c := j.base()
+	if c.pol.breakerMode == WaitForHalfOpen && !errors.Is(err, breaker.ErrProbeLimit) {
+		if at, ok := e.brk.HalfOpenAt(); ok && !missesDeadline(c.ctx, at) {
+			c.mu.Lock()
+			lastErr := c.lastErr
+			c.mu.Unlock()
+			e.schedule(j, at, time.Until(at), int(c.attempts.Load())+1, lastErr)
+			return
+		}
+	}
+	e.settle(c, outcome{reason: ReasonBreakerOpen, cause: err})
+}
+
+// schedule puts retry attempt `next` of j in the scheduler, due at `at`.
+func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, cause error) {
+	c := j.base()
+	c.mu.Lock()
+	if c.settled {
+		c.mu.Unlock()
+		return
+	}
+	h, err := e.sched.Schedule(at, j)
+	if err != nil { // the scheduler closed under us: Close is settling everything
+		e.settleLocked(c, outcome{reason: ReasonClosed, cause: ErrClosed})
+		return
+	}
+	c.handle, c.waiting, c.prev = h, true, delay
+	c.mu.Unlock()
+	e.stats.retries.Add(1)
+	if len(e.hooks.retry) > 0 {
+		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Attempt: next, Delay: delay, Err: cause})
+	}
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,138 @@
+package engine_test
+
+import (
+	"context"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/engine"
+)
+
+func BenchmarkSubmitAwait(b *testing.B) {
+	e, err := engine.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close(context.Background())
+	ctx := context.Background()
+	op := func(context.Context) (int, error) { return 1, nil }
+	b.ReportAllocs()
+	for b.Loop() {
+		f, err := engine.Submit(ctx, e, op)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.Await(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSubmitAwaitParallel(b *testing.B) {
+	e, err := engine.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close(context.Background())
+	ctx := context.Background()
+	op := func(context.Context) (int, error) { return 1, nil }
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			f, err := engine.Submit(ctx, e, op)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := f.Await(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkFanOut runs 10,000 concurrent calls that each fail `retries` times, 1 ms apart,
+// then succeed. allocs/call must not grow with retries.
+func BenchmarkFanOut(b *testing.B) {
+	for _, retries := range []int{0, 2} {
+		b.Run("calls=10000/retries="+string(rune('0'+retries)), func(b *testing.B) {
+			const calls = 10_000
+			e, err := engine.New(engine.WithQueueSize(calls),
+				engine.Defaults(engine.Backoff(backoff.Constant(time.Millisecond)), engine.MaxAttempts(retries+1)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer e.Close(context.Background())
+			ctx := context.Background()
+			ops := make([]func(context.Context) (int, error), calls)
+			counts := make([]atomic.Int32, calls)
+			fs := make([]*engine.Future[int], calls)
+			for i := range ops {
+				ops[i] = func(context.Context) (int, error) {
+					if int(counts[i].Add(1)) <= retries {
+						return 0, errFlaky
+					}
+					return i, nil
+				}
+			}
+			b.ReportAllocs()
+			var allocs uint64
+			for b.Loop() {
+				for i := range counts {
+					counts[i].Store(0)
+				}
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				for i, op := range ops {
+					if fs[i], err = engine.Submit(ctx, e, op); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if _, err := engine.AwaitAll(ctx, fs...); err != nil {
+					b.Fatal(err)
+				}
+				runtime.ReadMemStats(&after)
+				allocs += after.Mallocs - before.Mallocs
+			}
+			b.ReportMetric(float64(allocs)/float64(b.N*calls), "allocs/call")
+		})
+	}
+}
+
+// BenchmarkWaitingRetryMemory measures the live heap held by each of 100,000 retries waiting
+// in the scheduler, Future included, after a GC.
+func BenchmarkWaitingRetryMemory(b *testing.B) {
+	const calls = 100_000
+	ctx := context.Background()
+	fail := func(context.Context) (int, error) { return 0, errFlaky }
+	var perRetry float64
+	for b.Loop() {
+		e, err := engine.New(engine.WithQueueSize(calls),
+			engine.Defaults(engine.Backoff(backoff.Constant(time.Hour)), engine.MaxAttempts(2)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		fs := make([]*engine.Future[int], calls)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range fs {
+			if fs[i], err = engine.Submit(ctx, e, fail); err != nil {
+				b.Fatal(err)
+			}
+		}
+		for e.Stats().Waiting < calls {
+			runtime.Gosched()
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perRetry = float64(after.HeapAlloc-before.HeapAlloc) / calls
+		for _, f := range fs {
+			f.Cancel(nil)
+		}
+		e.Close(ctx)
+	}
+	b.ReportMetric(perRetry, "B/waiting")
+}

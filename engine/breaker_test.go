@@ -1,0 +1,114 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/engine"
+)
+
+func TestBreakerGatesSubmissionsAndEveryRetry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var changes []string
+		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(2), breaker.OpenFor(time.Minute)),
+			engine.WithHooks(engine.Hooks{OnBreakerChange: func(c engine.BreakerChange) {
+				mu.Lock()
+				defer mu.Unlock()
+				changes = append(changes, c.From.String()+">"+c.To.String())
+			}}),
+			engine.Defaults(engine.MaxAttempts(5), engine.Backoff(backoff.Constant(time.Second))))
+		calls := 0
+		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { calls++; return 0, errFlaky })
+		assert.Equal(t, 2, calls, "the retry after the breaker tripped never ran (the seed checks only the first)")
+		assert.ErrorIs(t, err, breaker.ErrOpen)
+		assert.ErrorIs(t, err, errFlaky, "fails fast, wrapping the last attempt's error")
+		re, _ := errors.AsType[*engine.RetryError](err)
+		require.NotNil(t, re)
+		assert.Equal(t, engine.ReasonBreakerOpen, re.Reason)
+
+		_, err = engine.Submit(t.Context(), e, func(context.Context) (int, error) { return 1, nil })
+		assert.ErrorIs(t, err, breaker.ErrOpen, "submissions are gated too")
+
+		time.Sleep(time.Minute)
+		v, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 9, nil })
+		require.NoError(t, err, "half-open admits a probe, whose success closes the breaker")
+		assert.Equal(t, 9, v)
+		assert.Equal(t, breaker.Closed, e.Breaker().State())
+		synctest.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, []string{"closed>open", "open>half-open", "half-open>closed"}, changes)
+		s := e.Stats()
+		assert.Equal(t, uint64(2), s.Breaker, "one call failed fast, one was refused")
+	})
+}
+
+func TestRetryCanWaitForHalfOpen(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(1), breaker.OpenFor(time.Minute)))
+		op, calls := failing(1, errFlaky, "recovered")
+		start := time.Now()
+		v, err := engine.Do(t.Context(), e, op, engine.OnBreakerOpen(engine.WaitForHalfOpen),
+			engine.Backoff(backoff.Constant(time.Second)))
+		require.NoError(t, err)
+		assert.Equal(t, "recovered", v)
+		assert.Equal(t, 2, *calls)
+		assert.Equal(t, time.Minute, time.Since(start), "the retry waited for half-open, not for its 1s delay")
+	})
+}
+
+func TestWaitingForHalfOpenRespectsTheDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(1), breaker.OpenFor(time.Minute)))
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		defer cancel()
+		op, _ := failing(1, errFlaky, 1)
+		start := time.Now()
+		_, err := engine.Do(ctx, e, op, engine.OnBreakerOpen(engine.WaitForHalfOpen))
+		assert.ErrorIs(t, err, breaker.ErrOpen)
+		assert.Equal(t, start, time.Now(), "failed at once: half-open comes after the deadline")
+	})
+}
+
+func TestCallerCancellationIsNotABreakerFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(1)))
+		for range 5 {
+			ctx, cancel := context.WithCancel(t.Context())
+			f, err := engine.Submit(ctx, e, func(ctx context.Context) (int, error) {
+				<-ctx.Done()
+				return 0, ctx.Err()
+			})
+			require.NoError(t, err)
+			synctest.Wait()
+			cancel()
+			_, err = f.Await(t.Context())
+			require.ErrorIs(t, err, context.Canceled)
+		}
+		synctest.Wait()
+		assert.Equal(t, breaker.Closed, e.Breaker().State())
+		assert.Zero(t, e.Breaker().Counts().Failures)
+	})
+}
+
+func TestBypassIgnoresTheBreaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBreaker())
+		e.Breaker().ForceOpen()
+		v, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 3, nil }, engine.OnBreakerOpen(engine.Bypass))
+		require.NoError(t, err)
+		assert.Equal(t, 3, v)
+		_, err = engine.Do(t.Context(), e, func(context.Context) (int, error) { return 3, nil })
+		assert.ErrorIs(t, err, breaker.ErrOpen)
+	})
+}

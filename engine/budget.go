@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+	"time"
+)
+
+// Budget is a retry budget: a token bucket that every call fills by a share of a token and every
+// retry empties by one, with a minimum rate trickling in so that a quiet service can still retry.
+// When a dependency fails every call, a budget of ratio r holds retries to r of the calls (plus
+// the trickle) instead of (attempts-1) times them: the retry storm the SRE book warns about
+// cannot start. Safe for concurrent use and lock-free; one Budget may be shared by many engines.
+type Budget struct {
+	perCall   int64   // micro-tokens deposited by each call
+	perNano   float64 // micro-tokens trickling in per nanosecond
+	capacity  int64   // micro-tokens
+	base      time.Time
+	tokens    atomic.Int64 // micro-tokens
+	refilled  atomic.Int64 // nanoseconds since base of the last trickle
+	fractions atomic.Int64 // trickle remainder, in micro-tokens·1e-3, so slow rates are not lost
+}
+
+const microTokens = 1_000_000
+
+// NewBudget returns a budget in which each call adds ratio tokens, minPerSecond tokens are added
+// every second whatever the traffic, and the balance never exceeds capacity tokens. A retry takes
+// one token. It starts empty. ratio must be in [0, 1], minPerSecond non-negative and finite,
+// and capacity at least 1.
+func NewBudget(ratio, minPerSecond float64, capacity int) (*Budget, error) {
+	switch {
+	case math.IsNaN(ratio) || ratio < 0 || ratio > 1:
+		return nil, fmt.Errorf("engine: NewBudget ratio %v outside [0, 1]", ratio)
+	case math.IsNaN(minPerSecond) || math.IsInf(minPerSecond, 0) || minPerSecond < 0:
+		return nil, fmt.Errorf("engine: NewBudget minPerSecond %v must be a non-negative number", minPerSecond)
+	case capacity < 1 || capacity > math.MaxInt64/microTokens:
+		return nil, fmt.Errorf("engine: NewBudget capacity %d must be at least 1 (and fit in int64 micro-tokens)", capacity)
+	}
+	return &Budget{
+		perCall:  int64(math.Round(ratio * microTokens)),
+		perNano:  minPerSecond * microTokens / 1e9,
+		capacity: int64(capacity) * microTokens,
+		base:     time.Now(),
+	}, nil
+}
+
+// deposit credits one call.
+func (b *Budget) deposit() {
+	if b.perCall > 0 {
+		b.add(b.perCall)
+	}
+}
+
+// withdraw takes one retry's token, reporting whether there was one.
+func (b *Budget) withdraw() bool {
+	b.trickle()
+	for {
+		t := b.tokens.Load()
+		if t < microTokens {
+			return false
+		}
+		if b.tokens.CompareAndSwap(t, t-microTokens) {
+			return true
+		}
+	}
+}
+
+// Tokens returns the whole retries the budget would allow now.
+func (b *Budget) Tokens() int {
+	b.trickle()
+	return int(b.tokens.Load() / microTokens)
+}
+
+func (b *Budget) trickle() {
+	if b.perNano == 0 {
+		return
+	}
+	now := int64(time.Since(b.base))
+	last := b.refilled.Load()
+	if now <= last || !b.refilled.CompareAndSwap(last, now) {
+		return // another caller is crediting this interval
+	}
+	milli := int64(float64(now-last)*b.perNano*1000) + b.fractions.Swap(0)
+	if add := milli / 1000; add > 0 {
+		b.add(add)
+	}
+	b.fractions.Add(milli % 1000)
+}
+
+func (b *Budget) add(n int64) {
+	for {
+		t := b.tokens.Load()
+		next := min(t+n, b.capacity)
+		if next == t || b.tokens.CompareAndSwap(t, next) {
+			return
+		}
+	}
+}

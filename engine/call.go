@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/scheduler"
+)
+
+// job is a call as the workers and the scheduler see it: its untyped state and the typed attempt.
+type job interface {
+	base() *call
+	attempt(ctx context.Context, n int, start time.Time)
+	classifyErr(err error) Decision // the call's classifier, for an attempt with no result
+}
+
+// call is the untyped part of a Future: everything but the result.
+type call struct {
+	e        *Engine
+	pol      *policy
+	ctx      context.Context // every attempt runs under it; canceled when the call settles
+	cancel   context.CancelCauseFunc
+	start    time.Time // submission time, when hooks want it
+	attempts atomic.Int32
+	isDone   atomic.Bool // set after err (and the result) are written
+	err      error
+
+	mu          sync.Mutex // guards what follows; never held while user code or hooks run
+	settled     bool
+	running     int // the attempt running now, 0 if none
+	ticket      breaker.Ticket
+	holdsTicket bool
+	handle      scheduler.Handle
+	waiting     bool // in the scheduler under handle
+	prev        time.Duration
+	lastErr     error
+	stopWatch   func() bool     // stops the watcher of the caller's context
+	done        chan struct{}   // made on demand by Done
+	notify      []chan<- *call  // Completed iterators waiting for this call
+}
+
+// outcome is how a call settles.
+type outcome struct {
+	success bool
+	reason  Reason
+	cause   error
+	elapsed time.Duration // of the successful attempt, for the breaker's slow-call rule
+}
+
+// settleLocked settles c exactly once: called with c.mu held, it releases it. It reports
+// whether this call did the settling. The Future becomes visible as settled (Done closed,
+// Result ready) only after the breaker, the stats and the hooks have heard of it, so that a
+// caller returning from Await sees them up to date.
+func (e *Engine) settleLocked(c *call, o outcome) bool {
+	if c.settled {
+		c.mu.Unlock()
+		return false
+	}
+	c.settled = true
+	if !o.success {
+		c.err = &RetryError{Name: c.pol.name, Attempts: int(c.attempts.Load()), Reason: o.reason, Last: c.lastErr, Cause: o.cause}
+	}
+	ticket, holdsTicket := c.ticket, c.holdsTicket
+	c.holdsTicket = false
+	c.running = 0
+	handle, waiting := c.handle, c.waiting
+	c.waiting = false
+	stopWatch := c.stopWatch
+	c.stopWatch = nil
+	c.mu.Unlock()
+
+	if waiting {
+		e.sched.Cancel(handle)
+	}
+	if holdsTicket {
+		// A success reports here; a failed attempt reported its failure before the call
+		// settled, so what is left is an attempt cut short by cancellation or Close.
+		res := breaker.Ignored
+		if o.success {
+			res = breaker.Success
+		}
+		e.brk.Report(ticket, res, o.elapsed)
+	}
+	if stopWatch != nil && stopWatch() {
+		e.watchers.Done()
+	}
+	cause := o.cause
+	if cause == nil {
+		cause = context.Canceled
+	}
+	c.cancel(cause)
+	if o.success {
+		e.stats.succeeded.Add(1)
+	} else {
+		e.stats.failedBy[o.reason].Add(1)
+		if o.reason == ReasonBreakerOpen {
+			e.stats.breaker.Add(1)
+		}
+	}
+	if len(e.hooks.settled) > 0 {
+		fire(e.hooks.settled, Settled{Name: c.pol.name, Start: c.start, End: time.Now(),
+			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
+	}
+	e.publish(c)
+	e.noteSettled(1)
+	return true
+}
+
+// publish makes c's settlement visible to Await, Done, Result and Completed.
+func (e *Engine) publish(c *call) {
+	c.mu.Lock()
+	c.isDone.Store(true)
+	if c.done != nil {
+		close(c.done)
+	}
+	notify := c.notify
+	c.notify = nil
+	c.mu.Unlock()
+	for _, ch := range notify {
+		ch <- c // each iterator's channel has room for every call it watches
+	}
+}
+
+// settle takes c's lock and settles it.
+func (e *Engine) settle(c *call, o outcome) bool {
+	c.mu.Lock()
+	return e.settleLocked(c, o)
+}
+
+// cancelCall settles c from outside: the caller's context ended, Future.Cancel, or Close.
+// A running attempt is abandoned: its context is canceled and its late result discarded.
+func (e *Engine) cancelCall(c *call, r Reason, cause error) bool {
+	if r == ReasonCanceled && cause == context.DeadlineExceeded {
+		r = ReasonDeadline
+	}
+	return e.settle(c, outcome{reason: r, cause: cause})
+}
+
+// watch settles c as soon as the caller's ctx ends, whatever its operation is doing. It costs
+// nothing for contexts that cannot end, and no goroutine until ctx does.
+func (e *Engine) watch(c *call, ctx context.Context) {
+	if ctx.Done() == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.settled {
+		return
+	}
+	e.watchers.Add(1)
+	c.stopWatch = context.AfterFunc(ctx, func() {
+		defer e.watchers.Done()
+		e.cancelCall(c, ReasonCanceled, context.Cause(ctx))
+	})
+}

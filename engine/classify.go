@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"errors"
+	"time"
+)
+
+// Decision is a classifier's verdict on one attempt: accept it, retry it, retry it after a
+// given delay, or stop. The zero Decision is Accept.
+type Decision struct {
+	verdict verdict
+	after   time.Duration
+}
+
+type verdict uint8
+
+const (
+	verdictAccept verdict = iota
+	verdictRetry
+	verdictRetryAfter
+	verdictStop
+)
+
+// Accept settles the call with the attempt's result and error (normally a nil error).
+func Accept() Decision { return Decision{} }
+
+// Retry retries the call after the delay the backoff strategy gives.
+func Retry() Decision { return Decision{verdict: verdictRetry} }
+
+// RetryIn retries the call after d (capped by the call's MaxDelay), overriding the strategy.
+func RetryIn(d time.Duration) Decision {
+	return Decision{verdict: verdictRetryAfter, after: max(d, 0)}
+}
+
+// Stop settles the call with the attempt's error, as a permanent failure.
+func Stop() Decision { return Decision{verdict: verdictStop} }
+
+// String names the decision, as hooks and logs show it.
+func (d Decision) String() string {
+	switch d.verdict {
+	case verdictRetry:
+		return "retry"
+	case verdictRetryAfter:
+		return "retry-after " + d.after.String()
+	case verdictStop:
+		return "stop"
+	}
+	return "accept"
+}
+
+// IsRetry reports whether the decision retries the call, with or without a given delay.
+func (d Decision) IsRetry() bool { return d.verdict == verdictRetry || d.verdict == verdictRetryAfter }
+
+// Classifier decides what to do with one attempt's error. It is called for every attempt,
+// including successful ones (err == nil), and must be safe for concurrent use.
+type Classifier func(err error) Decision
+
+// DefaultClassifier is the classification every call uses unless told otherwise:
+//   - nil: Accept;
+//   - marked with Permanent anywhere in the chain: Stop;
+//   - marked with RetryAfter anywhere in the chain: RetryIn the given delay;
+//   - a *PanicError: Stop (a panic is a bug, not a transient fault);
+//   - ErrClosed: Stop;
+//   - anything else, including ErrAttemptTimeout: Retry.
+//
+// The caller's own cancellation never reaches a classifier: the call settles at once.
+// Custom classifiers can fall back to DefaultClassifier for the cases they do not handle.
+func DefaultClassifier(err error) Decision {
+	if err == nil {
+		return Accept()
+	}
+	if _, ok := errors.AsType[*permanentError](err); ok {
+		return Stop()
+	}
+	if ra, ok := errors.AsType[*retryAfterError](err); ok {
+		return RetryIn(ra.delay)
+	}
+	if _, ok := errors.AsType[*PanicError](err); ok {
+		return Stop()
+	}
+	if errors.Is(err, ErrClosed) {
+		return Stop()
+	}
+	return Retry()
+}

@@ -1,0 +1,148 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+)
+
+// Future is the pending result of a submitted call. It settles exactly once: with the
+// operation's result, or with an error (a *RetryError for every call that was accepted).
+// It is safe for concurrent use by any number of goroutines.
+type Future[T any] struct {
+	call
+	op  func(context.Context) (T, error)
+	val T
+}
+
+// Await waits for the call to settle and returns its result. If ctx ends first, Await returns
+// context.Cause(ctx) and the call goes on: use Cancel to stop it. On failure the result is the
+// zero value of T.
+func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	if !f.isDone.Load() {
+		select {
+		case <-f.Done():
+		case <-ctx.Done():
+			var zero T
+			return zero, context.Cause(ctx)
+		}
+	}
+	return f.result()
+}
+
+func (f *Future[T]) result() (T, error) {
+	if f.err != nil {
+		var zero T
+		return zero, f.err
+	}
+	return f.val, nil
+}
+
+// Result returns the outcome without waiting; before the Future settles it returns ErrPending.
+func (f *Future[T]) Result() (T, error) {
+	if !f.isDone.Load() {
+		var zero T
+		return zero, ErrPending
+	}
+	return f.result()
+}
+
+// Done returns a channel that is closed when the Future settles, for use in select.
+func (f *Future[T]) Done() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.done == nil { // made on demand: most calls settle before anyone waits
+		f.done = make(chan struct{})
+		if f.isDone.Load() {
+			close(f.done)
+		}
+	}
+	return f.done
+}
+
+// Cancel stops the call: the Future settles at once with a *RetryError (reason canceled) that
+// wraps cause (context.Canceled if cause is nil), the running attempt's context is canceled with
+// it, and a waiting retry is removed. Canceling a settled Future does nothing.
+func (f *Future[T]) Cancel(cause error) {
+	if cause == nil {
+		cause = context.Canceled
+	}
+	f.e.cancelCall(&f.call, ReasonCanceled, cause)
+}
+
+// Attempts returns how many attempts have started so far.
+func (f *Future[T]) Attempts() int { return int(f.attempts.Load()) }
+
+func (f *Future[T]) base() *call { return &f.call }
+
+// attempt runs attempt n and hands its outcome on: a success settles the call here, where the
+// result's type is known; anything else goes to the engine's retry logic.
+func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) {
+	v, err := f.invoke(ctx)
+	d := f.classify(v, err)
+	e := f.e
+	if d.verdict == verdictAccept && err == nil {
+		var elapsed time.Duration
+		if e.timed {
+			elapsed = time.Since(start)
+		}
+		f.mu.Lock()
+		if f.settled || f.running != n {
+			f.mu.Unlock()
+			e.stats.late.Add(1)
+			return
+		}
+		f.running = 0 // claimed: a timeout or Cancel arriving now finds nothing to abandon
+		f.val = v
+		f.mu.Unlock()
+		if f.pol.observer != nil {
+			f.pol.observer.Observe(true)
+		}
+		if len(e.hooks.attemptEnd) > 0 {
+			fire(e.hooks.attemptEnd, AttemptEnd{Name: f.pol.name, Attempt: n, Duration: elapsed, Decision: d})
+		}
+		e.settle(&f.call, outcome{success: true, elapsed: elapsed})
+		return
+	}
+	if d.verdict == verdictAccept { // accepted with an error: the error is final
+		d = Stop()
+	}
+	if !e.conclude(f, n, start, err, d) {
+		e.stats.late.Add(1)
+	}
+}
+
+// invoke runs the operation, turning a panic into a *PanicError.
+func (f *Future[T]) invoke(ctx context.Context) (v T, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return f.op(ctx)
+}
+
+func (f *Future[T]) classify(v T, err error) Decision {
+	if c, ok := f.pol.classifyResult.(func(T, error) Decision); ok {
+		return c(v, err)
+	}
+	return f.pol.classify(err)
+}
+
+func (f *Future[T]) classifyErr(err error) Decision {
+	var zero T
+	return f.classify(zero, err)
+}
+
+// checkClassifier reports a ClassifyResult whose type does not match the call's.
+func (f *Future[T]) checkClassifier() error {
+	if f.pol.classifyResult == nil {
+		return nil
+	}
+	if _, ok := f.pol.classifyResult.(func(T, error) Decision); !ok {
+		var zero T
+		return fmt.Errorf("engine: ClassifyResult for %T given to a call returning %T", f.pol.classifyResult, zero)
+	}
+	return nil
+}

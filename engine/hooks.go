@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/recur-go/recur/breaker"
+)
+
+// Hooks observe an engine. Every field is optional; an engine without hooks pays nothing for
+// them. Hooks run on the engine's goroutines (or the one that canceled a call), never while the
+// engine holds a lock, so they may call into the engine; they should be quick, since a slow hook
+// slows the worker that runs it. Give several with repeated WithHooks: all of them run.
+type Hooks struct {
+	OnAttemptStart  func(AttemptStart)
+	OnAttemptEnd    func(AttemptEnd)
+	OnRetry         func(RetryScheduled)
+	OnSettled       func(Settled)
+	OnBreakerChange func(BreakerChange)
+}
+
+// AttemptStart describes an attempt about to run.
+type AttemptStart struct {
+	Name    string
+	Attempt int // 1 for the first attempt
+	At      time.Time
+}
+
+// AttemptEnd describes an attempt that finished (or was abandoned at its timeout).
+type AttemptEnd struct {
+	Name     string
+	Attempt  int
+	Err      error
+	Duration time.Duration
+	Decision Decision // what the classifier made of it
+}
+
+// RetryScheduled describes a retry waiting in the scheduler.
+type RetryScheduled struct {
+	Name    string
+	Attempt int           // the attempt that will run
+	Delay   time.Duration // how long it waits
+	Err     error         // the error that caused it
+}
+
+// Settled describes a call that ended: the seed's RetryMetrics, with the attempts counted.
+type Settled struct {
+	Name     string
+	Start    time.Time // when the call was submitted
+	End      time.Time
+	Attempts int
+	Success  bool
+	Err      error  // nil on success
+	Reason   Reason // why it failed; meaningless on success
+}
+
+// BreakerChange describes a transition of the engine's breaker.
+type BreakerChange struct {
+	Engine   string // the engine's name
+	From, To breaker.State
+}
+
+// hookSet is every Hooks given to the engine, flattened per event so that firing costs one
+// length check when nothing listens.
+type hookSet struct {
+	attemptStart  []func(AttemptStart)
+	attemptEnd    []func(AttemptEnd)
+	retry         []func(RetryScheduled)
+	settled       []func(Settled)
+	breakerChange []func(BreakerChange)
+}
+
+func (s *hookSet) add(h Hooks) {
+	if h.OnAttemptStart != nil {
+		s.attemptStart = append(s.attemptStart, h.OnAttemptStart)
+	}
+	if h.OnAttemptEnd != nil {
+		s.attemptEnd = append(s.attemptEnd, h.OnAttemptEnd)
+	}
+	if h.OnRetry != nil {
+		s.retry = append(s.retry, h.OnRetry)
+	}
+	if h.OnSettled != nil {
+		s.settled = append(s.settled, h.OnSettled)
+	}
+	if h.OnBreakerChange != nil {
+		s.breakerChange = append(s.breakerChange, h.OnBreakerChange)
+	}
+}
+
+// timed reports whether any hook needs attempt or call timestamps.
+func (s *hookSet) timed() bool {
+	return len(s.attemptStart)+len(s.attemptEnd)+len(s.settled) > 0
+}
+
+func fire[E any](fns []func(E), ev E) {
+	for _, f := range fns {
+		f(ev)
+	}
+}
+
+// LogHooks returns hooks that log to l: retries at Warn, give-ups at Error, breaker transitions
+// at Warn (to open) or Info, with structured fields (op, attempt, delay, reason, err, elapsed).
+// Successes are not logged. WithLogger installs them.
+func LogHooks(l *slog.Logger) Hooks {
+	ctx := context.Background()
+	return Hooks{
+		OnRetry: func(r RetryScheduled) {
+			l.LogAttrs(ctx, slog.LevelWarn, "retrying",
+				slog.String("op", r.Name), slog.Int("attempt", r.Attempt),
+				slog.Duration("delay", r.Delay), slog.Any("err", r.Err))
+		},
+		OnSettled: func(s Settled) {
+			if s.Success {
+				return
+			}
+			l.LogAttrs(ctx, slog.LevelError, "giving up",
+				slog.String("op", s.Name), slog.Int("attempts", s.Attempts),
+				slog.String("reason", s.Reason.String()), slog.Any("err", s.Err),
+				slog.Duration("elapsed", s.End.Sub(s.Start)))
+		},
+		OnBreakerChange: func(c BreakerChange) {
+			level := slog.LevelInfo
+			if c.To == breaker.Open || c.To == breaker.ForcedOpen {
+				level = slog.LevelWarn
+			}
+			l.LogAttrs(ctx, level, "breaker state changed",
+				slog.String("engine", c.Engine), slog.String("from", c.From.String()), slog.String("to", c.To.String()))
+		},
+	}
+}

@@ -1,0 +1,110 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/engine"
+)
+
+func TestHooksTellTheStoryOfACall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var events []string
+		add := func(format string, args ...any) {
+			mu.Lock()
+			defer mu.Unlock()
+			events = append(events, fmt.Sprintf(format, args...))
+		}
+		var settled engine.Settled
+		e := newEngine(t, engine.WithHooks(engine.Hooks{
+			OnAttemptStart: func(a engine.AttemptStart) { add("start %s #%d", a.Name, a.Attempt) },
+			OnAttemptEnd: func(a engine.AttemptEnd) {
+				add("end #%d err=%v %s %v", a.Attempt, a.Err, a.Decision, a.Duration)
+			},
+			OnRetry:   func(r engine.RetryScheduled) { add("retry #%d in %v", r.Attempt, r.Delay) },
+			OnSettled: func(s engine.Settled) { settled = s; add("settled ok=%t after %d", s.Success, s.Attempts) },
+		}))
+		start := time.Now()
+		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) {
+			time.Sleep(10 * time.Millisecond)
+			if time.Since(start) < time.Second {
+				return 0, errFlaky
+			}
+			return 1, nil
+		}, engine.Name("op"), engine.Backoff(backoff.Constant(time.Second)))
+		require.NoError(t, err)
+		assert.Equal(t, []string{
+			"start op #1", "end #1 err=flaky retry 10ms", "retry #2 in 1s",
+			"start op #2", "end #2 err=<nil> accept 10ms", "settled ok=true after 2",
+		}, events)
+		assert.Equal(t, engine.Settled{Name: "op", Start: start, End: start.Add(1020 * time.Millisecond),
+			Attempts: 2, Success: true}, settled, "the seed's RetryMetrics, attempts counted")
+	})
+}
+
+func TestLogHooks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var buf bytes.Buffer
+		var mu sync.Mutex
+		logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}))
+		e := newEngine(t, engine.WithLogger(logger))
+		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky },
+			engine.Name("fetch"), engine.MaxAttempts(2), engine.Backoff(backoff.Constant(time.Second)))
+		require.Error(t, err)
+		mu.Lock()
+		defer mu.Unlock()
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		require.Len(t, lines, 2)
+		assert.Equal(t, `level=WARN msg=retrying op=fetch attempt=2 delay=1s err=flaky`, lines[0])
+		assert.Equal(t, `level=ERROR msg="giving up" op=fetch attempts=2 reason=exhausted `+
+			`err="engine: fetch: gave up after 2 attempts (exhausted): last error: flaky" elapsed=1s`, lines[1])
+	})
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func TestStatsCountAttemptsAndRetries(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.Defaults(engine.Backoff(backoff.Immediate())))
+		op, _ := failing(2, errFlaky, 1)
+		_, err := engine.Do(t.Context(), e, op)
+		require.NoError(t, err)
+		_, err = engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky })
+		require.Error(t, err)
+		s := e.Stats()
+		assert.Equal(t, uint64(2), s.Submitted)
+		assert.Equal(t, uint64(1), s.Succeeded)
+		assert.Equal(t, uint64(1), s.FailedBy[engine.ReasonExhausted])
+		assert.Equal(t, uint64(6), s.Attempts, "the seed's metrics never counted attempts; these do")
+		assert.Equal(t, uint64(4), s.Retries)
+		assert.Zero(t, s.Pending)
+	})
+}

@@ -1,0 +1,50 @@
+package engine
+
+import "sync/atomic"
+
+// Stats is a snapshot of an engine's counters. Every accepted call is, at any moment, exactly one
+// of succeeded, failed (by reason) or pending: Submitted == Succeeded + Failed() + Pending.
+type Stats struct {
+	Submitted uint64                // calls accepted
+	Succeeded uint64                // calls settled with success
+	FailedBy  [numReasons]uint64    // calls settled with failure, indexed by Reason
+	Pending   uint64                // accepted calls not settled yet
+	Attempts  uint64                // attempts started
+	Retries   uint64                // retries scheduled
+	Running   int64                 // attempts running now
+	Waiting   int                   // retries waiting in the scheduler
+	Queued    int                   // first attempts waiting in the work queue
+	Late      uint64                // results of abandoned attempts, discarded
+	Rejected  uint64                // Submit/TrySubmit refusals: queue full, closed, breaker open
+	Breaker   uint64                // calls failed or refused because the breaker was open
+	Budget    uint64                // retries denied by the budget
+}
+
+// Failed returns the calls settled with failure, all reasons together.
+func (s Stats) Failed() uint64 {
+	var n uint64
+	for _, v := range s.FailedBy {
+		n += v
+	}
+	return n
+}
+
+// counters are the engine's live counters. Each sits on its own cache line where it is written
+// on every call, so that workers on different cores do not fight over one line.
+type counters struct {
+	submitted padded
+	succeeded padded
+	attempts  padded
+	retries   padded
+	running   atomic.Int64
+	late      atomic.Uint64
+	rejected  atomic.Uint64
+	breaker   atomic.Uint64
+	budget    atomic.Uint64
+	failedBy  [numReasons]atomic.Uint64
+}
+
+type padded struct {
+	atomic.Uint64
+	_ [56]byte
+}

@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/recur-go/recur/breaker"
+)
+
+// Submit starts a call of op on e and returns its Future at once; op's first attempt runs on a
+// worker. If the work queue is full, Submit blocks until there is room, ctx ends or e closes.
+//
+// The error is for admission only: ErrClosed, the cause of ctx, an invalid option, or a
+// *RetryError with reason breaker open when the engine's breaker refuses the call. Everything
+// after admission is reported by the Future, which settles exactly once.
+//
+// op runs under a context derived from ctx: it ends when ctx does, when the Future is canceled,
+// when the attempt times out, when Close gives up waiting, and when the call settles. Do not use
+// it after op returns.
+func Submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts ...CallOption) (*Future[T], error) {
+	return submit(ctx, e, op, opts, true)
+}
+
+// TrySubmit is Submit without waiting: if the work queue is full it fails with ErrQueueFull.
+func TrySubmit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts ...CallOption) (*Future[T], error) {
+	return submit(ctx, e, op, opts, false)
+}
+
+// Do submits op and waits for its result: Submit followed by Await. If ctx ends, the call is
+// canceled and Do returns at once.
+func Do[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts ...CallOption) (T, error) {
+	f, err := Submit(ctx, e, op, opts...)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := f.Await(ctx)
+	if err != nil && ctx.Err() != nil {
+		// ctx's watcher is settling the call; Cancel settles it now if the watcher has not yet,
+		// so that Do always returns the call's own error, with its attempts and last error.
+		f.Cancel(context.Cause(ctx))
+		return f.Result()
+	}
+	return v, err
+}
+
+// Wrap turns op into a function with retries built in, the decorator form: every call of the
+// returned function is a Do on e with opts.
+func Wrap[T any](e *Engine, op func(context.Context) (T, error), opts ...CallOption) func(context.Context) (T, error) {
+	return func(ctx context.Context) (T, error) { return Do(ctx, e, op, opts...) }
+}
+
+var errNilOp = errors.New("engine: op is nil")
+
+func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts []CallOption, block bool) (*Future[T], error) {
+	if op == nil {
+		return nil, errNilOp
+	}
+	pol, err := resolve(&e.policy, opts)
+	if err != nil {
+		return nil, err
+	}
+	f := &Future[T]{op: op}
+	f.e, f.pol = e, pol
+	if err := f.checkClassifier(); err != nil {
+		return nil, err
+	}
+	if err := e.admit(ctx, f, block); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// admit hands j's first attempt to the workers.
+func (e *Engine) admit(ctx context.Context, j job, block bool) error {
+	c := j.base()
+	if err := ctx.Err(); err != nil {
+		return context.Cause(ctx)
+	}
+	if e.closed.Load() {
+		e.stats.rejected.Add(1)
+		return ErrClosed
+	}
+	// The breaker may run state-change hooks, which may call into the engine: ask it before
+	// taking the intake lock.
+	if e.brk != nil && c.pol.breakerMode != Bypass {
+		t, err := e.brk.Admit()
+		if err != nil {
+			e.stats.rejected.Add(1)
+			e.stats.breaker.Add(1)
+			return &RetryError{Name: c.pol.name, Reason: ReasonBreakerOpen, Cause: err}
+		}
+		c.ticket, c.holdsTicket = t, true
+	}
+	if e.timed {
+		c.start = time.Now()
+	}
+	c.ctx, c.cancel = context.WithCancelCause(ctx)
+
+	err := e.handOver(ctx, j, block)
+	if err != nil {
+		c.cancel(err)
+		if c.holdsTicket {
+			c.holdsTicket = false
+			e.brk.Report(c.ticket, breaker.Ignored, 0)
+		}
+		e.stats.rejected.Add(1)
+	}
+	return err
+}
+
+// handOver sends j to the work queue under the intake lock and, once it is there, starts
+// watching ctx.
+func (e *Engine) handOver(ctx context.Context, j job, block bool) error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	e.live.Add(1)
+	e.stats.submitted.Add(1) // before the hand-over, so that no snapshot sees a call settle unsubmitted
+	select {
+	case e.work <- j:
+	default:
+		if !block {
+			e.unadmit()
+			return ErrQueueFull
+		}
+		select {
+		case e.work <- j:
+		case <-ctx.Done():
+			e.unadmit()
+			return context.Cause(ctx)
+		case <-e.closing:
+			e.unadmit()
+			return ErrClosed
+		}
+	}
+	if e.budget != nil {
+		e.budget.deposit()
+	}
+	e.watch(j.base(), ctx)
+	return nil
+}
+
+// unadmit takes back the counts of a call whose hand-over failed.
+func (e *Engine) unadmit() {
+	e.stats.submitted.Add(^uint64(0))
+	e.noteSettled(1)
+}
