@@ -8,9 +8,10 @@ import (
 
 // Strategy computes the wait before a retry.
 //
-// A Strategy is stateless and safe for concurrent use: one value is shared by
-// every in-flight call, so the only per-call state, the previous delay, is
-// passed in by the caller.
+// A Strategy keeps no per-call state and is safe for concurrent use: one
+// value is shared by every in-flight call, so the only per-call state, the
+// previous delay, is passed in by the caller. (An [Adaptive] does share one
+// learned success rate among all its calls; that is its purpose.)
 type Strategy interface {
 	// Delay returns the wait before retry n (n >= 1: the wait after attempt n
 	// failed), given the delay this call used before (0 before the first
