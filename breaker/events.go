@@ -29,6 +29,10 @@ type eventQueue struct {
 	// Owned by the holder of delivering, which orders all access to them.
 	delivered uint32   // generation of the last change delivered
 	pending   []*event // taken from the stack, sorted by generation, not yet deliverable
+
+	// beforeRelease, if set (by tests only), runs just before the flag is
+	// let go, when a change pushed now would be missed but for the re-check.
+	beforeRelease func()
 }
 
 type event struct {
@@ -87,6 +91,9 @@ func (b *Breaker) deliverHeld() {
 			}
 		}
 		if q.head.Load() == nil {
+			if q.beforeRelease != nil {
+				q.beforeRelease()
+			}
 			return
 		}
 	}

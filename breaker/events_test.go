@@ -133,3 +133,26 @@ func TestEventOrderSurvivesGenerationWrapAround(t *testing.T) {
 	b.publish(genMask, HalfOpen, Closed)
 	assert.Equal(t, []change{{HalfOpen, Closed}, {Closed, Open}, {Open, HalfOpen}}, seen.list)
 }
+
+func TestChangePushedWhileDeliveryEndsIsDelivered(t *testing.T) {
+	var seen changes
+	b := newBreaker(t, seen.option())
+	raced := false
+	b.events.beforeRelease = func() {
+		if raced {
+			return
+		}
+		raced = true
+		// Another goroutine changes the state now: it finds the flag taken
+		// and leaves the delivery to the holder, which has already looked.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			b.ForceOpen()
+		}()
+		<-done
+		assert.Len(t, seen.list, 1, "not delivered by the goroutine that made it")
+	}
+	b.ForceClosed()
+	assert.Equal(t, []change{{Closed, Disabled}, {Disabled, ForcedOpen}}, seen.list)
+}
