@@ -71,7 +71,7 @@ func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
 	}
 	c.waiting = false
 	n := int(c.attempts.Add(1))
-	c.running = n
+	c.running = int32(n)
 	c.mu.Unlock()
 
 	e.stats.attempts.Add(1)
@@ -116,7 +116,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 		elapsed = time.Since(start)
 	}
 	c.mu.Lock()
-	if c.settled || c.running != n {
+	if c.settled || c.running != int32(n) {
 		c.mu.Unlock()
 		return false
 	}
@@ -131,7 +131,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 	if err == nil {
 		err = ErrResultRejected
 	}
-	c.lastErr = unmark(err)
+	c.err = unmark(err)
 	ticket, holdsTicket := c.ticket, c.holdsTicket
 	c.holdsTicket = false
 	prev := c.prev
@@ -191,7 +191,7 @@ func (e *Engine) breakerRefused(j job, err error) {
 	if c.pol.breakerMode == WaitForHalfOpen && !errors.Is(err, breaker.ErrProbeLimit) {
 		if at, ok := e.brk.HalfOpenAt(); ok && !missesDeadline(c.ctx, at) {
 			c.mu.Lock()
-			lastErr := c.lastErr
+			lastErr := c.err
 			c.mu.Unlock()
 			e.schedule(j, at, time.Until(at), int(c.attempts.Load())+1, lastErr)
 			return

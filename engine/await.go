@@ -43,7 +43,10 @@ func Completed[T any](ctx context.Context, fs ...*Future[T]) iter.Seq2[*Future[T
 			if f.isDone.Load() {
 				ready <- &f.call
 			} else {
-				f.notify = append(f.notify, ready)
+				if f.notify == nil {
+					f.notify = new([]chan<- *call)
+				}
+				*f.notify = append(*f.notify, ready)
 			}
 			f.mu.Unlock()
 		}

@@ -17,29 +17,31 @@ type job interface {
 	classifyErr(err error) Decision // the call's classifier, for an attempt with no result
 }
 
-// call is the untyped part of a Future: everything but the result.
+// call is the untyped part of a Future: everything but the result. Its fields are ordered
+// to pack tightly: a waiting retry is mostly this struct, and a million of them should be cheap.
 type call struct {
 	e        *Engine
 	pol      *policy
 	ctx      context.Context // every attempt runs under it; canceled when the call settles
 	cancel   context.CancelCauseFunc
-	start    time.Time // submission time, when hooks want it
-	attempts atomic.Int32
-	isDone   atomic.Bool // set after err (and the result) are written
-	err      error
+	born     int64        // submission time as nanoseconds since the engine's start, when hooks want it
+	attempts atomic.Int32 // attempts started
+	isDone   atomic.Bool  // set once the outcome is final and published
 
 	mu          sync.Mutex // guards what follows; never held while user code or hooks run
+	running     int32      // the attempt running now, 0 if none
 	settled     bool
-	running     int // the attempt running now, 0 if none
-	ticket      breaker.Ticket
 	holdsTicket bool
-	handle      scheduler.Handle
 	waiting     bool // in the scheduler under handle
+	ticket      breaker.Ticket
+	handle      scheduler.Handle
 	prev        time.Duration
-	lastErr     error
-	stopWatch   func() bool     // stops the watcher of the caller's context
-	done        chan struct{}   // made on demand by Done
-	notify      []chan<- *call  // Completed iterators waiting for this call
+	// err is the last attempt's error until the call settles, then the call's own error: nil
+	// on success, a *RetryError otherwise. Readers after isDone need no lock.
+	err       error
+	stopWatch func() bool     // stops the watcher of the caller's context
+	done      chan struct{}   // made on demand by Done
+	notify    *[]chan<- *call // Completed iterators waiting for this call
 }
 
 // outcome is how a call settles.
@@ -60,8 +62,10 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		return false
 	}
 	c.settled = true
-	if !o.success {
-		c.err = &RetryError{Name: c.pol.name, Attempts: int(c.attempts.Load()), Reason: o.reason, Last: c.lastErr, Cause: o.cause}
+	if o.success {
+		c.err = nil
+	} else {
+		c.err = &RetryError{Name: c.pol.name, Attempts: int(c.attempts.Load()), Reason: o.reason, Last: c.err, Cause: o.cause}
 	}
 	ticket, holdsTicket := c.ticket, c.holdsTicket
 	c.holdsTicket = false
@@ -101,7 +105,7 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		}
 	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{Name: c.pol.name, Start: c.start, End: time.Now(),
+		fire(e.hooks.settled, Settled{Name: c.pol.name, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 	e.publish(c)
@@ -116,8 +120,10 @@ func (e *Engine) publish(c *call) {
 	if c.done != nil {
 		close(c.done)
 	}
-	notify := c.notify
-	c.notify = nil
+	var notify []chan<- *call
+	if c.notify != nil {
+		notify, c.notify = *c.notify, nil
+	}
 	c.mu.Unlock()
 	for _, ch := range notify {
 		ch <- c // each iterator's channel has room for every call it watches

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/recur-go/recur/breaker"
 	"github.com/recur-go/recur/scheduler"
@@ -14,7 +15,8 @@ import (
 // end it with Close, which is the only way its goroutines stop.
 type Engine struct {
 	name    string
-	policy  policy // the defaults calls start from
+	born    time.Time // calls keep their submission time relative to it, in 8 bytes
+	policy  policy    // the defaults calls start from
 	work    chan job
 	sched   *scheduler.Scheduler[job]
 	brk     *breaker.Breaker
@@ -66,6 +68,7 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e := &Engine{
 		name:      cfg.name,
+		born:      time.Now(),
 		policy:    *p,
 		work:      make(chan job, cfg.queue),
 		budget:    cfg.budget,

@@ -88,7 +88,7 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) {
 			elapsed = time.Since(start)
 		}
 		f.mu.Lock()
-		if f.settled || f.running != n {
+		if f.settled || f.running != int32(n) {
 			f.mu.Unlock()
 			e.stats.late.Add(1)
 			return

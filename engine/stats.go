@@ -5,19 +5,19 @@ import "sync/atomic"
 // Stats is a snapshot of an engine's counters. Every accepted call is, at any moment, exactly one
 // of succeeded, failed (by reason) or pending: Submitted == Succeeded + Failed() + Pending.
 type Stats struct {
-	Submitted uint64                // calls accepted
-	Succeeded uint64                // calls settled with success
-	FailedBy  [numReasons]uint64    // calls settled with failure, indexed by Reason
-	Pending   uint64                // accepted calls not settled yet
-	Attempts  uint64                // attempts started
-	Retries   uint64                // retries scheduled
-	Running   int64                 // attempts running now
-	Waiting   int                   // retries waiting in the scheduler
-	Queued    int                   // first attempts waiting in the work queue
-	Late      uint64                // results of abandoned attempts, discarded
-	Rejected  uint64                // Submit/TrySubmit refusals: queue full, closed, breaker open
-	Breaker   uint64                // calls failed or refused because the breaker was open
-	Budget    uint64                // retries denied by the budget
+	Submitted uint64             // calls accepted
+	Succeeded uint64             // calls settled with success
+	FailedBy  [numReasons]uint64 // calls settled with failure, indexed by Reason
+	Pending   uint64             // accepted calls not settled yet
+	Attempts  uint64             // attempts started
+	Retries   uint64             // retries scheduled
+	Running   int64              // attempts running now
+	Waiting   int                // retries waiting in the scheduler
+	Queued    int                // first attempts waiting in the work queue
+	Late      uint64             // results of abandoned attempts, discarded
+	Rejected  uint64             // Submit/TrySubmit refusals: queue full, closed, breaker open
+	Breaker   uint64             // calls failed or refused because the breaker was open
+	Budget    uint64             // retries denied by the budget
 }
 
 // Failed returns the calls settled with failure, all reasons together.

@@ -94,7 +94,7 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 		c.ticket, c.holdsTicket = t, true
 	}
 	if e.timed {
-		c.start = time.Now()
+		c.born = int64(time.Since(e.born))
 	}
 	c.ctx, c.cancel = context.WithCancelCause(ctx)
 
