@@ -24,7 +24,6 @@ var ErrProbeLimit = fmt.Errorf("%w: half-open probe limit reached", ErrOpen)
 // slot for good, and one reported twice frees a slot that is not its own.
 type Breaker struct {
 	word atomic.Uint64 // see pack; read on every call
-	_    [56]byte      // keeps the counters, written on every report, off word's cache line
 
 	successes  atomic.Uint64
 	failures   atomic.Uint64
