@@ -1,0 +1,83 @@
+package httpretry_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/httpretry"
+)
+
+func TestBadOptionsAreRejectedByName(t *testing.T) {
+	e := newEngine(t)
+	for _, tc := range []struct {
+		opt  httpretry.Option
+		want string
+	}{
+		{httpretry.Base(nil), "httpretry: Base: RoundTripper is nil"},
+		{httpretry.RetryStatuses(503, 200), "httpretry: RetryStatuses 200: must be an error status, 400 to 599"},
+		{httpretry.RetryStatuses(600), "httpretry: RetryStatuses 600: must be an error status, 400 to 599"},
+		{httpretry.RetryStatuses(-1), "httpretry: RetryStatuses -1: must be an error status, 400 to 599"},
+		{httpretry.AttemptTimeout(-time.Second), "httpretry: AttemptTimeout -1s: must not be negative"},
+		{httpretry.MaxRetryAfter(0), "httpretry: MaxRetryAfter 0s: must be positive"},
+		{httpretry.MaxRetryAfter(-time.Minute), "httpretry: MaxRetryAfter -1m0s: must be positive"},
+		{httpretry.CallOptions(engine.Name("x"), nil), "httpretry: CallOptions: option 1 is nil"},
+		{nil, "httpretry: nil Option"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			tr, err := httpretry.New(e, tc.opt)
+			assert.Nil(t, tr)
+			assert.EqualError(t, err, tc.want)
+			c, err := httpretry.NewClient(e, tc.opt)
+			assert.Nil(t, c)
+			assert.EqualError(t, err, tc.want)
+		})
+	}
+	_, err := httpretry.New(nil)
+	assert.EqualError(t, err, "httpretry: New: engine is nil")
+}
+
+func TestEngineCallOptionsAreCheckedByTheEngine(t *testing.T) {
+	s := newServer(t, failFirst(0, 0))
+	c := newClient(t, newEngine(t), httpretry.CallOptions(engine.MaxAttempts(0)))
+	_, err := get(t, c, s.URL)
+	require.ErrorContains(t, err, "engine: MaxAttempts 0: must be at least 1")
+	assert.Zero(t, s.requests.Load())
+}
+
+func TestDefaultRetryStatuses(t *testing.T) {
+	assert.Equal(t, []int{429, 502, 503, 504}, httpretry.DefaultRetryStatuses())
+}
+
+// idleCounter counts CloseIdleConnections calls.
+type idleCounter struct {
+	http.RoundTripper
+	closes int
+}
+
+func (c *idleCounter) CloseIdleConnections() { c.closes++ }
+
+func TestCloseIdleConnectionsReachesTheBase(t *testing.T) {
+	base := &idleCounter{RoundTripper: http.DefaultTransport}
+	c, err := httpretry.NewClient(newEngine(t), httpretry.Base(base))
+	require.NoError(t, err)
+	c.CloseIdleConnections()
+	assert.Equal(t, 1, base.closes)
+
+	tr, err := httpretry.New(newEngine(t), httpretry.Base(http.NewFileTransport(http.Dir("."))))
+	require.NoError(t, err)
+	tr.CloseIdleConnections() // a base without idle connections: nothing to do
+}
+
+func TestARequestWithoutURLIsRefused(t *testing.T) {
+	tr, err := httpretry.New(newEngine(t))
+	require.NoError(t, err)
+	body := &closeCounter{}
+	_, err = tr.RoundTrip(&http.Request{Method: http.MethodGet, Body: body})
+	require.EqualError(t, err, "httpretry: request has no URL")
+	assert.Equal(t, 1, body.closes)
+}

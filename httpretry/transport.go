@@ -1,0 +1,135 @@
+package httpretry
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/recur-go/recur/engine"
+)
+
+// Transport is an http.RoundTripper that retries through an engine: each request is one call
+// of the engine, each attempt one round trip on the base transport. It is safe for concurrent
+// use. The engine's workers bound how many attempts are in flight, and its breaker, budget,
+// hooks, logger and stats see every request.
+type Transport struct {
+	engine             *engine.Engine
+	base               http.RoundTripper
+	statuses           statusSet
+	retryNonIdempotent bool
+	maxRetryAfter      time.Duration
+	callOpts           []engine.CallOption // the caller's, then AttemptTimeout's
+}
+
+// New returns a Transport that retries on e. e stays the caller's: the Transport neither closes
+// it nor changes it. Errors name the option and the value at fault.
+func New(e *engine.Engine, opts ...Option) (*Transport, error) {
+	if e == nil {
+		return nil, errors.New("httpretry: New: engine is nil")
+	}
+	c := config{base: http.DefaultTransport}
+	c.statuses = statusSetOf(DefaultRetryStatuses())
+	for _, o := range opts {
+		if o == nil {
+			c.fail("nil Option")
+			continue
+		}
+		o.apply(&c)
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	callOpts := c.callOpts
+	if c.attemptTimeout > 0 {
+		callOpts = append(callOpts[:len(callOpts):len(callOpts)], engine.AttemptTimeout(c.attemptTimeout))
+	}
+	return &Transport{
+		engine:             e,
+		base:               c.base,
+		statuses:           c.statuses,
+		retryNonIdempotent: c.retryNonIdempotent,
+		maxRetryAfter:      c.maxRetryAfter,
+		callOpts:           callOpts,
+	}, nil
+}
+
+// NewClient returns an *http.Client whose Transport is New(e, opts...).
+func NewClient(e *engine.Engine, opts ...Option) (*http.Client, error) {
+	t, err := New(e, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Transport: t}, nil
+}
+
+// onlyOnce is the last call option of a request that may not be retried.
+var onlyOnce = engine.MaxAttempts(1)
+
+// RoundTrip sends req as one call of the engine and returns its response.
+//
+// A request is retried only if its body can be replayed (no body, or GetBody set) and it is
+// idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE, or any request with an Idempotency-Key or
+// X-Idempotency-Key header), unless RetryNonIdempotent says otherwise; other requests are sent
+// once, still through the engine. Attempts are retried on a retryable status and on transient
+// network errors, after the server's Retry-After if it gave a usable one and after the call's
+// backoff otherwise.
+//
+// When the call gives up on a retryable status (attempts exhausted, the next retry would miss
+// the deadline, the budget or the breaker refused it), RoundTrip returns the last response, body
+// intact, and a nil error. Otherwise the error is the engine's *engine.RetryError, which says how
+// many attempts ran and why the call stopped and wraps the last attempt's error; or, if the
+// call was never admitted, the engine's refusal (engine.ErrClosed, a breaker's error, ...).
+//
+// Each call is named "METHOD host" in the engine's hooks, logs and errors; an engine.Name given
+// through CallOptions replaces that.
+//
+// The request's context bounds the whole call, retries and waits included, and then the body of
+// the response. As RoundTripper requires, req is not modified and its body is always closed.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL == nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
+		return nil, errors.New("httpretry: request has no URL")
+	}
+	x := &exchange{t: t, req: req}
+	opts := make([]engine.CallOption, 0, len(t.callOpts)+2)
+	opts = append(opts, engine.Name(req.Method+" "+req.URL.Host))
+	opts = append(opts, t.callOpts...)
+	if !replayable(req) || !(t.retryNonIdempotent || idempotent(req)) {
+		opts = append(opts, onlyOnce)
+	}
+	return x.finish(call(req.Context(), t.engine, x.attempt, opts))
+}
+
+// call is engine.Do, except that when ctx ends it waits for the Future to settle, which then
+// happens at once, so as to return the call's own error, with its attempts and last error.
+func call(ctx context.Context, e *engine.Engine, op func(context.Context) (*http.Response, error), opts []engine.CallOption) (*http.Response, error) {
+	f, err := engine.Submit(ctx, e, op, opts...)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := f.Await(ctx)
+	if err != nil && ctx.Err() != nil {
+		f.Cancel(context.Cause(ctx))
+		<-f.Done()
+		resp, err = f.Result()
+	}
+	return resp, err
+}
+
+// CloseIdleConnections closes the idle connections of the base transport, if it keeps any.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+func statusSetOf(codes []int) statusSet {
+	var s statusSet
+	for _, c := range codes {
+		s.add(c)
+	}
+	return s
+}
