@@ -1,6 +1,7 @@
 package breaker
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -106,5 +107,29 @@ func BenchmarkState(b *testing.B) {
 func mustBeClosed(b *testing.B, br *Breaker) {
 	if s := br.State(); s != Closed {
 		b.Fatalf("the benchmark tripped the breaker: %v", s)
+	}
+}
+
+// BenchmarkStateChange measures a pair of state changes (force open, reset),
+// with and without a callback to deliver them to. A change costs one small
+// allocation when there is a callback, for its place in the delivery queue.
+func BenchmarkStateChange(b *testing.B) {
+	for _, callbacks := range []int{0, 1} {
+		b.Run(fmt.Sprintf("callbacks=%d", callbacks), func(b *testing.B) {
+			var opts []Option
+			n := 0
+			for range callbacks {
+				opts = append(opts, OnStateChange(func(from, to State) { n++ }))
+			}
+			br := newBreaker(b, opts...)
+			b.ReportAllocs()
+			for b.Loop() {
+				br.ForceOpen()
+				br.Reset()
+			}
+			if callbacks > 0 && n == 0 {
+				b.Fatal("no change delivered")
+			}
+		})
 	}
 }

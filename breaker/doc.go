@@ -52,8 +52,9 @@
 // updated by compare-and-swap, so admitting a call to a closed breaker is a
 // single atomic load and reporting a success adds one counter. Windows are
 // rings of atomic slots and buckets stamped with their generation. The
-// breaker starts no goroutines and reads the clock only when it must: when
-// open, and on every report when a [FailureRatioOver] window is set.
+// breaker starts no goroutines and reads the clock only when it must: when it
+// trips, while it is open, and on every report when a [FailureRatioOver]
+// window is set.
 //
 // # State changes
 //
