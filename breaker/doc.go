@@ -43,7 +43,9 @@
 //
 // The state follows the clock: [Breaker.State] reports half-open as soon as
 // the open duration has passed, without waiting for a call to move it, and
-// [Breaker.HalfOpenAt] says when that will be.
+// [Breaker.HalfOpenAt] says when that will be. The breaker reads time with
+// time.Now, so under testing/synctest it follows the bubble's fake clock:
+// make it inside the bubble.
 //
 // # Lock-free
 //
