@@ -97,6 +97,20 @@ func TestEarlierItemRearmsTheTimer(t *testing.T) {
 	})
 }
 
+func TestScheduleWakesAnIdleScheduler(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := start[string](t, 0)
+		t0 := time.Now()
+		synctest.Wait() // the goroutine waits with an empty heap and no timer
+		schedule(t, s, t0.Add(time.Second), "first")
+		assert.Equal(t, []arrival[string]{{"first", time.Second}}, receive(t, s, t0, 1))
+
+		synctest.Wait() // empty again
+		schedule(t, s, t0, "past")
+		assert.Equal(t, []arrival[string]{{"past", time.Second}}, receive(t, s, t0, 1))
+	})
+}
+
 func TestCanceledEarliestItemDoesNotStallTheNext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := start[string](t, 0)
