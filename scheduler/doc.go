@@ -42,4 +42,11 @@
 // one-slot channel) only when it adds a new earliest item while the
 // goroutine is waiting for a later one. Canceling the earliest item does not
 // wake it; the timer fires, finds nothing due, and is re-armed for the next.
+//
+// # Testing
+//
+// The scheduler needs no clock injection: under [testing/synctest], create
+// it inside the bubble (its channels and timer belong to the bubble) and
+// Close it there, for instance with t.Cleanup. Items then fire exactly at
+// their due times on the bubble's fake clock.
 package scheduler

@@ -24,6 +24,13 @@ func (s *Scheduler[T]) run() {
 			if !s.deliver(n, room) {
 				return
 			}
+			// With items due and consumers keeping up, the goroutine never
+			// waits; check stop so that Close does not wait for a drain.
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
 			continue
 		}
 		if next != timerAt {

@@ -35,7 +35,8 @@ const (
 //
 // A slot is reused after its item fires or is canceled; the generation tells
 // the new item from the old one, so a stale Handle cancels nothing. (Only a
-// slot reused 2³² times could make an old Handle match again.)
+// slot reused 2³² times could make an old Handle match again.) A Handle is
+// meaningful only to the Scheduler that returned it.
 type Handle struct {
 	slot uint32
 	gen  uint32
@@ -55,19 +56,20 @@ type Scheduler[T any] struct {
 	stop chan struct{} // closed by Close
 	done chan struct{} // closed when the goroutine has exited
 
-	mu       sync.Mutex
-	q        queue[T]
-	armedAt  int64 // due time the goroutine waits for; armedBusy or armedNever
-	closed   bool
+	mu      sync.Mutex // guards q, armedAt and closed; held only briefly, never across a channel operation
+	q       queue[T]
+	armedAt int64 // due time the goroutine waits for; armedBusy or armedNever
+	closed  bool
+
 	batch    []T // owned by the goroutine: popped items on their way to out
-	leftover []T // set by the goroutine as it exits: popped, never sent
+	leftover []T // set by the goroutine as it exits (popped, never sent); read by Close after done
 
 	closeOnce sync.Once
 }
 
-// New starts a scheduler whose channel [Scheduler.C] has capacity buffer.
-// A buffer of zero makes every hand-off synchronous. Negative buffers are
-// rejected.
+// New starts a scheduler whose channel [Scheduler.C] has capacity buffer,
+// and its goroutine; [Scheduler.Close] stops it. A buffer of zero makes every
+// hand-off synchronous. A negative buffer is rejected with an error.
 func New[T any](buffer int) (*Scheduler[T], error) {
 	return newScheduler[T](buffer, defaultShift)
 }
@@ -157,7 +159,8 @@ func (s *Scheduler[T]) Len() int {
 // those still waiting in the heap, in the order they would have been
 // delivered. Then it closes C, so consumers ranging over it finish. Every
 // scheduled item is thus either received from C, canceled, or returned by
-// Close, exactly once. Close is idempotent: later calls return nil.
+// Close, exactly once. Close is idempotent: later calls return nil (a call
+// that overlaps the first returns once the first has finished).
 func (s *Scheduler[T]) Close() []T {
 	var rest []T
 	s.closeOnce.Do(func() { rest = s.shutdown() })
