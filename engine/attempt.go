@@ -57,11 +57,9 @@ func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
 	}
 
 	c.mu.Lock()
-	if c.settled {
-		holds := c.holdsTicket
-		c.holdsTicket = false
+	if c.settled { // canceled while it waited; settling released any ticket the call held
 		c.mu.Unlock()
-		if gated || holds { // the ticket this attempt took (or the one Submit took) goes back unused
+		if gated { // the one just taken goes back unused
 			e.brk.Report(ticket, breaker.Ignored, 0)
 		}
 		return

@@ -28,8 +28,8 @@ func AwaitAll[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 
 // Completed yields each future with its error as it settles, in settling order. If ctx ends,
 // the iteration yields nil and ctx's cause, then stops. Breaking out of the loop is safe: the
-// iterator starts no goroutines, and the futures' notifications go to a buffer that is
-// dropped with it.
+// iterator starts no goroutines; futures still pending keep a reference to its notification
+// buffer (room for one pointer per future) until they settle.
 func Completed[T any](ctx context.Context, fs ...*Future[T]) iter.Seq2[*Future[T], error] {
 	return func(yield func(*Future[T], error) bool) {
 		if len(fs) == 0 {
