@@ -205,8 +205,11 @@ func CloseAfter(successes int) Option {
 // Callbacks run one at a time, on whichever goroutine is calling into the
 // breaker when the change is delivered, with nothing held: a callback may call
 // any method of the breaker. A change the callback itself causes is delivered
-// after it returns. Callbacks should be quick, since other changes wait for
-// them; a callback that panics propagates to the breaker method that ran it.
+// after it returns. A call that makes a change while another goroutine is
+// delivering may return before its change is delivered: that goroutine
+// delivers it next. Callbacks should be quick, since other changes wait for
+// them; a callback that panics propagates to the breaker method that ran it,
+// and the change it was given is not delivered again.
 func OnStateChange(f func(from, to State)) Option {
 	return optionFunc(func(c *config) error {
 		if f == nil {
