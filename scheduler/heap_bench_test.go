@@ -17,8 +17,8 @@ import (
 // the 4-ary heap was never significantly slower than the binary one, and
 // where the difference was significant it was faster: the geomean over
 // queue operations was 10-17% lower in three runs, and cancel+push at 100k
-// pending 30-44% lower, because a 4-ary heap is half as deep and its four
-// children share a cache line. End to end (op=schedule+deliver) the
+// pending 30-44% lower: a 4-ary heap is half as deep, and the four children
+// compared at each level lie side by side in memory. End to end (op=schedule+deliver) the
 // difference is lost in the goroutine hand-off.
 
 var arities = []struct {
