@@ -1,0 +1,85 @@
+package bench
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestScenariosTiny runs every scenario once at a tiny size: every contender must do the work
+// (runBatch and measureWaiting check each call's attempts) and yield every metric of its
+// scenario.
+func TestScenariosTiny(t *testing.T) {
+	scenarios := Scenarios(TinySizes)
+	samples, err := Run(scenarios, nil)
+	require.NoError(t, err)
+	results := Summarize(samples)
+
+	want := map[string][]string{ // metrics by group
+		"fanout":    {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
+		"scaling":   {NsPerBatch, PeakHeap},
+		"waiting":   {BytesWaiting},
+		"breaker":   {NsPerOp},
+		"scheduler": {OpsPerSecond},
+	}
+	for _, s := range scenarios {
+		metrics := want[s.Group()]
+		if strings.HasSuffix(s.Name, "/ctx=cancelable") {
+			metrics = []string{NsPerBatch, AllocsPerCall}
+		}
+		require.NotEmpty(t, metrics, "scenario %s has an unknown group", s.Name)
+		for _, e := range s.Entries {
+			for _, m := range metrics {
+				r, ok := find(results, s.Name, e.Contender, m)
+				require.True(t, ok, "%s: no %s for %s", s.Name, m, e.Contender)
+				assert.Equal(t, 1, r.Rounds)
+				switch m {
+				case PeakGoroutines, PeakHeap: // a tiny batch may end between two samples
+					assert.GreaterOrEqual(t, r.Value, 0.0, "%s %s %s", s.Name, e.Contender, m)
+				default:
+					assert.Greater(t, r.Value, 0.0, "%s %s %s", s.Name, e.Contender, m)
+				}
+				if e.Contender == Recur {
+					assert.Equal(t, 1.0, r.VsRecur)
+				}
+			}
+		}
+	}
+	assert.Equal(t, []string{"fanout", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
+}
+
+// retriesNothing runs every call once, whatever the policy: a contender doing less work than
+// the others, which the harness must refuse to measure.
+type retriesNothing struct{ n int }
+
+func (r retriesNothing) Start(_ context.Context, op Op) (func() error, error) {
+	for i := range r.n {
+		_ = op(i)
+	}
+	return func() error { return nil }, nil
+}
+
+func (retriesNothing) Close() error { return nil }
+
+func TestRunBatchRefusesWrongWork(t *testing.T) {
+	lazy := RetrierContender{Name: "lazy", New: func(_ Policy, n int) (Retrier, error) { return retriesNothing{n}, nil }}
+	_, err := runBatch(lazy, Policy{Attempts: 3}, 10, newFlaky(10, 2), false)
+	require.EqualError(t, err, "call 0 ran 1 attempts, want 3")
+}
+
+func TestPolicyValidation(t *testing.T) {
+	for _, c := range RetrierContenders() {
+		_, err := c.New(Policy{Attempts: 0}, 1)
+		require.EqualError(t, err, "bench: Policy.Attempts 0: must be at least 1", c.Name)
+		_, err = c.New(Policy{Attempts: 1, Delay: -1}, 1)
+		require.EqualError(t, err, "bench: Policy.Delay -1ns: must not be negative", c.Name)
+	}
+}
+
+func TestScenarioGroup(t *testing.T) {
+	assert.Equal(t, "fanout", Scenario{Name: "fanout/k=2/delay=1ms"}.Group())
+	assert.Equal(t, "breaker", Scenario{Name: "breaker"}.Group())
+}

@@ -1,0 +1,60 @@
+package bench
+
+import (
+	"context"
+
+	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/engine"
+)
+
+// RecurWorkers is the engine's worker count in every retry scenario: the engine's default,
+// 32 per GOMAXPROCS. The operations here return at once, so more workers would only add
+// goroutines; fewer would leave an attempt that blocks (as real ones do) waiting for a worker.
+var RecurWorkers = engine.DefaultWorkers()
+
+// recurRetrier submits every call to one engine made for the batch: RecurWorkers workers, a
+// work queue with room for the whole batch (so Submit never blocks), the policy as the
+// engine's defaults.
+type recurRetrier struct {
+	e  *engine.Engine
+	fs []*engine.Future[struct{}]
+}
+
+func newRecurRetrier(p Policy, n int) (Retrier, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	e, err := engine.New(
+		engine.WithWorkers(RecurWorkers),
+		engine.WithQueueSize(n),
+		engine.Defaults(
+			engine.MaxAttempts(p.Attempts),
+			engine.Backoff(backoff.Constant(p.Delay)),
+			engine.MaxDelay(max(p.Delay, engine.DefaultMaxDelay)), // the waiting scenario waits an hour
+		),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return &recurRetrier{e: e, fs: make([]*engine.Future[struct{}], n)}, nil
+}
+
+func (r *recurRetrier) Start(ctx context.Context, op Op) (func() error, error) {
+	for i := range r.fs {
+		f, err := engine.Submit(ctx, r.e, func(context.Context) (struct{}, error) { return struct{}{}, op(i) })
+		if err != nil {
+			return nil, err
+		}
+		r.fs[i] = f
+	}
+	return func() error {
+		_, err := engine.AwaitAll(context.Background(), r.fs...)
+		return err
+	}, nil
+}
+
+// Waiting reports the retries waiting in the engine's scheduler, so that the waiting scenario
+// knows when every call is parked.
+func (r *recurRetrier) Waiting() int { return r.e.Stats().Waiting }
+
+func (r *recurRetrier) Close() error { return r.e.Close(context.Background()) }

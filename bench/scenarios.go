@@ -1,0 +1,98 @@
+package bench
+
+import (
+	"runtime"
+	"time"
+)
+
+// Sizes fixes how big and how repeated each scenario is.
+type Sizes struct {
+	FanOutCalls    int   // calls per fan-out batch
+	FanOutRounds   int   // rounds of each fan-out scenario
+	ScalingCalls   []int // batch sizes of the scaling scenario
+	ScalingRounds  int   // rounds of each scaling size up to 100,000 calls
+	LargeRounds    int   // rounds of each larger scaling size
+	WaitingCalls   int   // retries waiting at once
+	WaitingRounds  int
+	BreakerOps     int // admit-report cycles per measurement
+	BreakerRounds  int
+	Pending        []int // far-future items the scheduler holds while it delivers
+	DeliveryItems  int   // items delivered per measurement
+	DeliveryRounds int
+}
+
+// FullSizes are the sizes the README's table comes from.
+var FullSizes = Sizes{
+	FanOutCalls:    10_000,
+	FanOutRounds:   20,
+	ScalingCalls:   []int{1_000, 10_000, 100_000, 1_000_000},
+	ScalingRounds:  10,
+	LargeRounds:    5,
+	WaitingCalls:   100_000,
+	WaitingRounds:  7,
+	BreakerOps:     1 << 21,
+	BreakerRounds:  10,
+	Pending:        []int{0, 100_000},
+	DeliveryItems:  500_000,
+	DeliveryRounds: 10,
+}
+
+// QuickSizes run every scenario with fewer sizes and rounds, in under three minutes on a
+// two-core machine.
+var QuickSizes = Sizes{
+	FanOutCalls:    10_000,
+	FanOutRounds:   5,
+	ScalingCalls:   []int{10_000, 1_000_000},
+	ScalingRounds:  3,
+	LargeRounds:    2,
+	WaitingCalls:   100_000,
+	WaitingRounds:  3,
+	BreakerOps:     1 << 19,
+	BreakerRounds:  3,
+	Pending:        []int{100_000},
+	DeliveryItems:  200_000,
+	DeliveryRounds: 3,
+}
+
+// TinySizes run every scenario once, small, to check that the harness works.
+var TinySizes = Sizes{
+	FanOutCalls:    200,
+	FanOutRounds:   1,
+	ScalingCalls:   []int{500},
+	ScalingRounds:  1,
+	LargeRounds:    1,
+	WaitingCalls:   300,
+	WaitingRounds:  1,
+	BreakerOps:     2_000,
+	BreakerRounds:  1,
+	Pending:        []int{100},
+	DeliveryItems:  3_000,
+	DeliveryRounds: 1,
+}
+
+// Scenarios returns every scenario at the given sizes, in the order of the report.
+func Scenarios(z Sizes) []Scenario {
+	var ss []Scenario
+	for _, fanOut := range []func(rounds, n, k int, delay time.Duration) Scenario{FanOut, FanOutCancelable} {
+		for _, k := range []int{0, 2} {
+			for _, delay := range []time.Duration{0, time.Millisecond} {
+				ss = append(ss, fanOut(z.FanOutRounds, z.FanOutCalls, k, delay))
+			}
+		}
+	}
+	for _, n := range z.ScalingCalls {
+		rounds := z.ScalingRounds
+		if n > 100_000 {
+			rounds = z.LargeRounds
+		}
+		ss = append(ss, Scaling(rounds, n))
+	}
+	ss = append(ss, Waiting(z.WaitingRounds, z.WaitingCalls))
+	procs := runtime.GOMAXPROCS(0)
+	ss = append(ss, BreakerScenario(z.BreakerRounds, z.BreakerOps, false, procs),
+		BreakerScenario(z.BreakerRounds, z.BreakerOps, true, procs))
+	for _, p := range z.Pending {
+		ss = append(ss, SchedulerScenario(z.DeliveryRounds, p, z.DeliveryItems))
+	}
+	return ss
+}
