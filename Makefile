@@ -6,19 +6,23 @@ STATICCHECK := $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 MODULES     := $(shell find . -name go.mod -not -path './.git/*' -exec dirname {} \; | sort)
 LEAVES      := ./backoff ./breaker ./scheduler
 MODULE_PATH := github.com/recur-go/recur
+# Per-module checks run with the workspace (go.work) off: each module is checked on its own
+# go.mod, as its users build it (bench/ reaches the root module through its replace
+# directive). `./...` never crosses into a nested module, so every package is checked once.
+PERMODULE   := GOWORK=off
 
-.PHONY: test fmt vet staticcheck leaves race bench
+.PHONY: test fmt vet staticcheck leaves race workspace tidy bench bench-compare
 
-test: fmt vet staticcheck leaves race
+test: fmt vet staticcheck leaves race workspace
 
 fmt:
-	@out=$$(gofmt -l $(MODULES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
-	@for m in $(MODULES); do echo "go vet $$m"; (cd $$m && $(GO) vet ./...) || exit 1; done
+	@for m in $(MODULES); do echo "go vet $$m"; (cd $$m && $(PERMODULE) $(GO) vet ./...) || exit 1; done
 
 staticcheck:
-	@for m in $(MODULES); do echo "staticcheck $$m"; (cd $$m && $(STATICCHECK) ./...) || exit 1; done
+	@for m in $(MODULES); do echo "staticcheck $$m"; (cd $$m && $(PERMODULE) $(STATICCHECK) ./...) || exit 1; done
 
 # The leaf packages use only the standard library and never import each other.
 leaves:
@@ -26,7 +30,20 @@ leaves:
 	if [ -n "$$bad" ]; then echo "a leaf package imports: $$bad"; exit 1; fi; echo "leaves import only the standard library"
 
 race:
-	@for m in $(MODULES); do echo "go test -race $$m"; (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
+	@for m in $(MODULES); do echo "go test -race $$m"; (cd $$m && $(PERMODULE) $(GO) test -race -count=1 ./...) || exit 1; done
+
+# The workspace ties the modules together so that commands work from the root
+# (go run ./bench/cmd/compare); check that it still builds every module.
+workspace:
+	@echo "go build (workspace)"; $(GO) build $(addsuffix /...,$(MODULES))
+
+# Each go.mod and go.sum is exactly what `go mod tidy` makes of it (not part of test).
+tidy:
+	@for m in $(MODULES); do echo "go mod tidy -diff $$m"; (cd $$m && $(PERMODULE) $(GO) mod tidy -diff) || exit 1; done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./...
+
+# recur side by side with its peers (bench/): medians and ratios as Markdown, charts in bench/out/.
+bench-compare:
+	$(GO) run ./bench/cmd/compare -plot bench/out
