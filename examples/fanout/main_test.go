@@ -65,10 +65,10 @@ func TestRunAccountsForEveryCall(t *testing.T) {
 			}
 			assert.Equal(t, 200, perCall+refused, "every call ran or was refused")
 			requests := number(t, `server +(\d+) requests`, summary)
-			attempts := number(t, `attempts +(\d+):`, summary)
+			attempts := number(t, `attempts +(\d+) =`, summary)
 			assert.GreaterOrEqual(t, requests, attempts, "net/http may resend, never skip")
 			for _, want := range []string{"failures ", "latency     per call    p50 ", "per attempt p50 ", "breaker ",
-				"peak ", " goroutines ", " MiB heap", "wall time "} {
+				"  errors    ", "peak ", " goroutines ", " MiB heap", "wall time "} {
 				assert.Contains(t, summary, want)
 			}
 			final := "200/200 calls done"

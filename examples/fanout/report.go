@@ -29,18 +29,18 @@ func report(w io.Writer, cfg config, srv *flakyServer, e *engine.Engine, col *co
 			firsts += uint64(calls)
 		}
 	}
-	fmt.Fprintf(w, "attempts    %d: %d first, %d retries (scheduled %d times, counting waits for the breaker)\n",
+	fmt.Fprintf(w, "attempts    %d = %d first + %d retries (%d scheduled, counting waits for the breaker)\n",
 		st.Attempts, firsts, st.Attempts-firsts, st.Retries)
 	for n := range cfg.attempts + 1 {
 		if calls := col.attempts[n]; calls > 0 || n > 0 {
 			fmt.Fprintf(w, "  per call  %d: %6d %s\n", n, calls, strings.Repeat("█", (calls*40+most-1)/most))
 		}
 	}
-	fmt.Fprintf(w, "attempts failed by %s\n", counts(col.errors, "nothing"))
+	fmt.Fprintf(w, "  errors    %s\n", counts(col.errors, "none"))
 
 	slices.Sort(res.latency)
 	slices.Sort(col.attemptTime)
-	fmt.Fprintf(w, "latency     per call    p50 %-9v p90 %-9v p99 %-9v (from the caller: waiting for a worker and retries included)\n",
+	fmt.Fprintf(w, "latency     per call    p50 %-9v p90 %-9v p99 %-9v (as the caller sees it: queueing included)\n",
 		round(percentile(res.latency, 0.5)), round(percentile(res.latency, 0.9)), round(percentile(res.latency, 0.99)))
 	fmt.Fprintf(w, "            per attempt p50 %-9v p90 %-9v p99 %v\n",
 		round(percentile(col.attemptTime, 0.5)), round(percentile(col.attemptTime, 0.9)), round(percentile(col.attemptTime, 0.99)))
