@@ -105,9 +105,9 @@ func (r *retryGoRetrier) Start(ctx context.Context, op Op) (func() error, error)
 
 func (r *retryGoRetrier) Close() error { return nil }
 
-// naiveRetrier is the baseline: one goroutine per call, which sleeps between attempts. The
-// sleep also ends with ctx, since the waiting scenario must be able to stop it; its timer is
-// made once per call and reset, which costs what time.Sleep's per-goroutine timer costs.
+// naiveRetrier is the baseline: one goroutine per call, which sleeps between attempts with
+// time.Sleep. When the policy is Interruptible it waits on a timer and the context instead,
+// made once per call and reset, since nothing interrupts time.Sleep.
 type naiveRetrier struct {
 	p Policy
 	n int
@@ -121,6 +121,17 @@ func newNaiveRetrier(p Policy, n int) (Retrier, error) {
 }
 
 func (r *naiveRetrier) Start(ctx context.Context, op Op) (func() error, error) {
+	if !r.p.Interruptible {
+		return goroutinePerCall(r.n, func(i int) error {
+			for attempt := 1; ; attempt++ {
+				err := op(i)
+				if err == nil || attempt == r.p.Attempts {
+					return err
+				}
+				time.Sleep(r.p.Delay)
+			}
+		}), nil
+	}
 	return goroutinePerCall(r.n, func(i int) error {
 		var t *time.Timer
 		for attempt := 1; ; attempt++ {

@@ -12,6 +12,10 @@ import (
 type Policy struct {
 	Attempts int
 	Delay    time.Duration
+	// Interruptible says that the waits must end when the calls' context does: the waiting
+	// scenario stops its calls that way. The libraries always watch the context; the naive
+	// baseline sleeps with time.Sleep, which nothing interrupts, unless this is set.
+	Interruptible bool
 }
 
 func (p Policy) validate() error {

@@ -27,7 +27,7 @@ func measureWaiting(c RetrierContender, n int, w *flaky) (float64, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	before := settle()
-	r, err := c.New(Policy{Attempts: 2, Delay: WaitingDelay}, n)
+	r, err := c.New(Policy{Attempts: 2, Delay: WaitingDelay, Interruptible: true}, n)
 	if err != nil {
 		return 0, err
 	}
