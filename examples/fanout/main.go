@@ -28,8 +28,8 @@ type config struct {
 }
 
 func defaults() config {
-	return config{calls: 10000, workers: 256, attempts: 4, fail: 0.2, throttle: 0.05, reset: 0.02,
-		retryAfter: 1, latency: 2 * time.Millisecond, outageAt: time.Second, outage: 300 * time.Millisecond,
+	return config{calls: 10000, workers: 256, attempts: 4, fail: 0.1, throttle: 0.05, reset: 0.02,
+		retryAfter: 1, latency: 2 * time.Millisecond, outageAt: time.Second, outage: 200 * time.Millisecond,
 		timeout: 10 * time.Second, seed: 1}
 }
 

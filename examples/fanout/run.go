@@ -35,10 +35,11 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, live bool) (
 	e, err := engine.New(
 		engine.WithName("fanout"),
 		engine.WithWorkers(cfg.workers),
-		// Trips when half the outcomes of the last half second fail: not at the default fault
-		// rates, whose failures come in bursts when the CPU is busy, but soon in an outage.
-		engine.WithBreaker(breaker.FailureRatioOver(0.5, 500*time.Millisecond, 10, 100),
-			breaker.OpenFor(200*time.Millisecond)),
+		// Trips when 40% of the outcomes of the last 300ms fail: not at the default fault rates
+		// (17%, though they come in bursts when the CPU is busy), but soon in an outage. Half-open,
+		// it lets 32 probes through, and the first success closes it.
+		engine.WithBreaker(breaker.FailureRatioOver(0.4, 300*time.Millisecond, 10, 100),
+			breaker.OpenFor(200*time.Millisecond), breaker.HalfOpenProbes(32), breaker.CloseAfter(1)),
 		engine.WithHooks(col.hooks()),
 		engine.Defaults(engine.MaxAttempts(cfg.attempts), engine.MaxDelay(2*time.Second),
 			engine.Backoff(backoff.FullJitter(backoff.Exponential(50*time.Millisecond, 2)))),
