@@ -58,7 +58,7 @@ func (x *exchange) attempt(ctx context.Context) (*http.Response, error) {
 	r.Body = body
 	resp, err := x.t.base.RoundTrip(r)
 	if err == nil && resp == nil {
-		err = engine.Permanent(errNoResponse)
+		err = errNoResponse // a broken base transport: not worth retrying
 	}
 	if err != nil {
 		unlink()

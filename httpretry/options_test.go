@@ -1,6 +1,7 @@
 package httpretry_test
 
 import (
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -80,4 +81,22 @@ func TestARequestWithoutURLIsRefused(t *testing.T) {
 	_, err = tr.RoundTrip(&http.Request{Method: http.MethodGet, Body: body})
 	require.EqualError(t, err, "httpretry: request has no URL")
 	assert.Equal(t, 1, body.closes)
+}
+
+// nothing is a broken RoundTripper: no response and no error.
+type nothing struct{}
+
+func (nothing) RoundTrip(*http.Request) (*http.Response, error) { return nil, nil }
+
+func TestABrokenBaseTransportIsNotRetried(t *testing.T) {
+	tr, err := httpretry.New(newEngine(t), httpretry.Base(nothing{}))
+	require.NoError(t, err)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, "http://api.test/", nil)
+	require.NoError(t, err)
+	_, err = tr.RoundTrip(req)
+	require.ErrorContains(t, err, "base RoundTripper returned neither a response nor an error")
+	re, ok := errors.AsType[*engine.RetryError](err)
+	require.True(t, ok)
+	assert.Equal(t, engine.ReasonPermanent, re.Reason)
+	assert.Equal(t, 1, re.Attempts)
 }
