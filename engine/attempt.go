@@ -46,11 +46,11 @@ func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
 		return
 	}
 	var ticket breaker.Ticket
-	gated := isRetry && e.brk != nil && c.pol.breakerMode != Bypass
+	gated := e.brk != nil && c.pol.breakerMode != Bypass
 	if gated {
 		t, err := e.brk.Admit()
 		if err != nil {
-			e.breakerRefused(j, err)
+			e.breakerRefused(j, err, isRetry)
 			return
 		}
 		ticket = t
@@ -178,28 +178,36 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 		e.settle(c, outcome{reason: ReasonBudget})
 		return true
 	}
-	e.schedule(j, at, delay, n+1, err)
+	e.schedule(j, at, delay, n+1, err, true)
 	return true
 }
 
-// breakerRefused handles a retry the breaker did not admit when it came due: it waits again
-// for half-open if the call asked for that and the deadline allows, and fails fast otherwise.
-func (e *Engine) breakerRefused(j job, err error) {
+// breakerRefused handles an attempt the breaker did not admit when it came due. A retry of a
+// call that asked to wait waits again, if its deadline allows: for half-open while the breaker
+// is open, or for its backoff delay while all half-open probe slots are taken. Anything else
+// fails fast. Waiting again uses no attempt and is not counted as a retry.
+func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
 	c := j.base()
-	if c.pol.breakerMode == WaitForHalfOpen && !errors.Is(err, breaker.ErrProbeLimit) {
-		if at, ok := e.brk.HalfOpenAt(); ok && !missesDeadline(c.ctx, at) {
-			c.mu.Lock()
-			lastErr := c.err
-			c.mu.Unlock()
-			e.schedule(j, at, time.Until(at), int(c.attempts.Load())+1, lastErr)
+	if isRetry && c.pol.breakerMode == WaitForHalfOpen {
+		c.mu.Lock()
+		lastErr, prev := c.err, c.prev
+		c.mu.Unlock()
+		n := int(c.attempts.Load())
+		at, ok := e.brk.HalfOpenAt()
+		if errors.Is(err, breaker.ErrProbeLimit) || !ok {
+			at, ok = time.Now().Add(min(c.pol.strategy.Delay(n, prev), c.pol.maxDelay)), e.brk.State() != breaker.ForcedOpen
+		}
+		if ok && !missesDeadline(c.ctx, at) {
+			e.schedule(j, at, time.Until(at), n+1, lastErr, false)
 			return
 		}
 	}
 	e.settle(c, outcome{reason: ReasonBreakerOpen, cause: err})
 }
 
-// schedule puts retry attempt `next` of j in the scheduler, due at `at`.
-func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, cause error) {
+// schedule puts retry attempt `next` of j in the scheduler, due at `at`. A new retry is
+// counted and announced to hooks; a retry waiting again for the breaker is not.
+func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, cause error, isNew bool) {
 	c := j.base()
 	c.mu.Lock()
 	if c.settled {
@@ -213,6 +221,9 @@ func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, ca
 	}
 	c.handle, c.waiting, c.prev = h, true, delay
 	c.mu.Unlock()
+	if !isNew {
+		return
+	}
 	e.stats.retries.Add(1)
 	if len(e.hooks.retry) > 0 {
 		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Attempt: next, Delay: delay, Err: cause})

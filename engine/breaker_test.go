@@ -112,3 +112,49 @@ func TestBypassIgnoresTheBreaker(t *testing.T) {
 		assert.ErrorIs(t, err, breaker.ErrOpen)
 	})
 }
+
+func TestQueuedCallsDoNotSlipPastAnOpenBreaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithWorkers(1), engine.WithBreaker())
+		release := make(chan struct{})
+		first, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { <-release; return 1, nil })
+		require.NoError(t, err)
+		synctest.Wait()
+		ran := false
+		queued, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { ran = true; return 2, nil })
+		require.NoError(t, err, "admitted while the breaker was closed")
+		e.Breaker().ForceOpen()
+		close(release)
+		_, err = queued.Await(t.Context())
+		assert.ErrorIs(t, err, breaker.ErrOpen)
+		assert.False(t, ran, "the breaker is asked again when the attempt is about to run")
+		_, err = first.Await(t.Context())
+		require.NoError(t, err)
+	})
+}
+
+func TestWaitingRetriesWaitAgainWhileProbeSlotsAreTaken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(5), breaker.OpenFor(time.Minute)),
+			engine.Defaults(engine.OnBreakerOpen(engine.WaitForHalfOpen), engine.Backoff(backoff.Constant(time.Second))))
+		healthy := false
+		var fs []*engine.Future[int]
+		for range 5 {
+			f, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) {
+				if !healthy {
+					return 0, errFlaky
+				}
+				time.Sleep(100 * time.Millisecond) // the probe takes a while
+				return 1, nil
+			})
+			require.NoError(t, err)
+			fs = append(fs, f)
+		}
+		synctest.Wait() // five failures: the breaker is open, five retries wait for half-open
+		require.Equal(t, breaker.Open, e.Breaker().State())
+		healthy = true
+		_, err := engine.AwaitAll(t.Context(), fs...)
+		require.NoError(t, err, "one probe at a time, the others wait for it instead of failing")
+		assert.Equal(t, uint64(5), e.Stats().Retries, "waiting again is not another retry")
+	})
+}

@@ -123,3 +123,21 @@ func TestCallerDeadlineDuringBackoff(t *testing.T) {
 		assert.Equal(t, engine.ReasonDeadline, re.Reason)
 	})
 }
+
+func TestDoReturnsTheCallsErrorWhenItsContextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		slowHook := engine.Hooks{OnSettled: func(engine.Settled) { time.Sleep(time.Second) }}
+		e := newEngine(t, engine.WithHooks(slowHook))
+		ctx, cancel := context.WithCancel(t.Context())
+		go func() {
+			time.Sleep(time.Second)
+			cancel()
+		}()
+		_, err := engine.Do(ctx, e, func(ctx context.Context) (int, error) {
+			<-ctx.Done()
+			return 0, ctx.Err()
+		})
+		assert.ErrorIs(t, err, engine.ErrCanceled, "never ErrPending, even while another goroutine is settling the call")
+		assert.ErrorIs(t, err, context.Canceled)
+	})
+}

@@ -37,9 +37,11 @@ func Do[T any](ctx context.Context, e *Engine, op func(context.Context) (T, erro
 	}
 	v, err := f.Await(ctx)
 	if err != nil && ctx.Err() != nil {
-		// ctx's watcher is settling the call; Cancel settles it now if the watcher has not yet,
-		// so that Do always returns the call's own error, with its attempts and last error.
+		// ctx's watcher is settling the call; Cancel settles it now if the watcher has not
+		// started yet. Either way the call publishes its own error (attempts, last error)
+		// promptly, and Do returns that rather than the bare context error.
 		f.Cancel(context.Cause(ctx))
+		<-f.Done()
 		return f.Result()
 	}
 	return v, err
@@ -82,16 +84,15 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 		e.stats.rejected.Add(1)
 		return ErrClosed
 	}
-	// The breaker may run state-change hooks, which may call into the engine: ask it before
-	// taking the intake lock.
+	// An open breaker refuses the call here; a closed or half-open one admits each attempt
+	// when a worker is about to run it, so that calls queued before the breaker opened do not
+	// slip through, and a half-open probe slot is taken only by an attempt that runs.
 	if e.brk != nil && c.pol.breakerMode != Bypass {
-		t, err := e.brk.Admit()
-		if err != nil {
+		if s := e.brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
 			e.stats.rejected.Add(1)
 			e.stats.breaker.Add(1)
-			return &RetryError{Name: c.pol.name, Reason: ReasonBreakerOpen, Cause: err}
+			return &RetryError{Name: c.pol.name, Reason: ReasonBreakerOpen, Cause: breaker.ErrOpen}
 		}
-		c.ticket, c.holdsTicket = t, true
 	}
 	if e.timed {
 		c.born = int64(time.Since(e.born))
@@ -101,10 +102,6 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 	err := e.handOver(ctx, j, block)
 	if err != nil {
 		c.cancel(err)
-		if c.holdsTicket {
-			c.holdsTicket = false
-			e.brk.Report(c.ticket, breaker.Ignored, 0)
-		}
 		e.stats.rejected.Add(1)
 	}
 	return err
