@@ -29,7 +29,7 @@ func report(w io.Writer, cfg config, srv *flakyServer, e *engine.Engine, col *co
 			firsts += uint64(calls)
 		}
 	}
-	fmt.Fprintf(w, "attempts    %d = %d first + %d retries (%d scheduled, counting waits for the breaker)\n",
+	fmt.Fprintf(w, "attempts    %d = %d first + %d retries run (%d scheduled)\n",
 		st.Attempts, firsts, st.Attempts-firsts, st.Retries)
 	for n := range cfg.attempts + 1 {
 		if calls := col.attempts[n]; calls > 0 || n > 0 {
