@@ -83,3 +83,8 @@ func TestScenarioGroup(t *testing.T) {
 	assert.Equal(t, "fanout", Scenario{Name: "fanout/k=2/delay=1ms"}.Group())
 	assert.Equal(t, "breaker", Scenario{Name: "breaker"}.Group())
 }
+
+func TestMachine(t *testing.T) {
+	assert.NotEmpty(t, CPUModel())
+	assert.NotEmpty(t, LoadAverage())
+}

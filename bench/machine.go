@@ -21,3 +21,14 @@ func CPUModel() string {
 	}
 	return "unknown CPU"
 }
+
+// LoadAverage returns the one-minute load average as Linux reports it, or "unknown": above
+// GOMAXPROCS, other processes competed for the CPUs while the numbers were taken.
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	one, _, _ := strings.Cut(string(b), " ")
+	return one
+}

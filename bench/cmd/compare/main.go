@@ -58,7 +58,7 @@ func run(out, progress io.Writer, sizes bench.Sizes, asJSON bool, plotDir, only 
 	if len(scenarios) == 0 {
 		return fmt.Errorf("no scenario matches -run %q", only)
 	}
-	start := time.Now()
+	start, loadBefore := time.Now(), bench.LoadAverage()
 	samples, err := bench.Run(scenarios, progress)
 	if err != nil {
 		return err
@@ -72,8 +72,9 @@ func run(out, progress io.Writer, sizes bench.Sizes, asJSON bool, plotDir, only 
 	if asJSON {
 		return bench.WriteJSON(out, results)
 	}
-	fmt.Fprintf(out, "%s, %s/%s, GOMAXPROCS=%d, %s; measured in %v\n\n", bench.CPUModel(), runtime.GOOS, runtime.GOARCH,
-		runtime.GOMAXPROCS(0), runtime.Version(), time.Since(start).Round(time.Second))
+	fmt.Fprintf(out, "%s, %s/%s, GOMAXPROCS=%d, %s; measured in %v, load average %s before and %s after\n\n",
+		bench.CPUModel(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.Version(),
+		time.Since(start).Round(time.Second), loadBefore, bench.LoadAverage())
 	if err := bench.WriteMarkdown(out, results); err != nil {
 		return err
 	}
