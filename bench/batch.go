@@ -28,16 +28,16 @@ func runBatch(c RetrierContender, p Policy, n int, w *flaky, cancelable bool) (b
 	if err != nil {
 		return batchResult{}, err
 	}
-	probe := startPeakProbe()
-	var start, end runtime.MemStats // exact counts (metrics' count at span refills)
-	runtime.ReadMemStats(&start)
-	t0 := time.Now()
 	ctx := context.Background()
 	if cancelable {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(ctx)
 		defer cancel()
 	}
+	probe := startPeakProbe()
+	var start, end runtime.MemStats // exact counts (runtime/metrics counts at span refills)
+	runtime.ReadMemStats(&start)
+	t0 := time.Now()
 	wait, err := r.Start(ctx, w.op)
 	if err == nil {
 		err = wait()
