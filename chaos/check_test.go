@@ -1,0 +1,218 @@
+package chaos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/engine"
+)
+
+// tally adds up a round as its callers and operations saw it.
+type tally struct {
+	accepted  uint64
+	succeeded uint64
+	failedBy  [engine.ReasonCanceled + 1]uint64
+	attempts  uint64 // operations started
+	refused   uint64 // admissions refused for any reason
+	counted   uint64 // refusals Stats.Rejected must count: closed, queue full, breaker open
+	breaker   uint64 // admissions refused by the breaker
+}
+
+// judge checks one call against its plan and adds it to the tally. It returns what is wrong,
+// or "" if nothing is.
+func (v *env) judge(r *record, closes bool, t *tally) string {
+	s := &r.spec
+	settles := r.settles.Load()
+	started := int(r.ops.started.Load())
+	t.attempts += uint64(started)
+	if r.doDone {
+		r.refusal = doRefusal(r) // every call has settled by now
+	}
+	if r.refusal != nil {
+		t.refused++
+		switch {
+		case errors.Is(r.refusal, engine.ErrClosed), errors.Is(r.refusal, engine.ErrQueueFull):
+			t.counted++
+		case errors.Is(r.refusal, breaker.ErrOpen):
+			t.counted++
+			t.breaker++
+		case !errors.Is(r.refusal, context.DeadlineExceeded):
+			return fmt.Sprintf("refused with %v", r.refusal)
+		}
+		if errors.Is(r.refusal, engine.ErrClosed) && !closes {
+			return "refused as closed by an engine that is open"
+		}
+		if settles != 0 || started != 0 {
+			return fmt.Sprintf("refused (%v), yet settled %d times after %d attempts", r.refusal, settles, started)
+		}
+		return ""
+	}
+	t.accepted++
+	if settles != 1 {
+		return fmt.Sprintf("settled %d times", settles)
+	}
+	attempts := int(r.hookAttempts.Load())
+	val, err := r.val, r.err
+	if !r.doDone {
+		val, err = r.fut.Result()
+		if errors.Is(err, engine.ErrPending) {
+			return "Done is closed but Result says pending"
+		}
+		if got := r.fut.Attempts(); got != started {
+			return fmt.Sprintf("Future.Attempts %d, operation started %d times", got, started)
+		}
+	}
+	switch {
+	case started != attempts:
+		return fmt.Sprintf("settled after %d attempts, operation started %d times", attempts, started)
+	case s.attempts > 0 && attempts > int(s.attempts):
+		return fmt.Sprintf("%d attempts, MaxAttempts(%d)", attempts, s.attempts)
+	case r.hookSuccess.Load() != (err == nil):
+		return fmt.Sprintf("the hook says success=%t, the caller got %v", r.hookSuccess.Load(), err)
+	}
+	if err == nil {
+		t.succeeded++
+		switch {
+		case val != value(r.id, attempts):
+			return fmt.Sprintf("succeeded with %#x after %d attempts: not this attempt's result", val, attempts)
+		case !s.successAllowed(attempts, v.fake):
+			return fmt.Sprintf("succeeded on attempt %d, which cannot (or returned too late)", attempts)
+		}
+		return ""
+	}
+	re, ok := errors.AsType[*engine.RetryError](err)
+	if !ok {
+		return fmt.Sprintf("failed with %T %v, not a *RetryError", err, err)
+	}
+	t.failedBy[re.Reason]++
+	switch {
+	case re.Attempts != attempts:
+		return fmt.Sprintf("RetryError says %d attempts, the hook %d", re.Attempts, attempts)
+	case engine.Reason(r.hookReason.Load()) != re.Reason:
+		return fmt.Sprintf("RetryError reason %v, the hook's %v", re.Reason, engine.Reason(r.hookReason.Load()))
+	}
+	if why := v.reasonAllowed(s, re, attempts, closes); why != "" {
+		return fmt.Sprintf("%v after %d attempts: %s (%v)", re.Reason, attempts, why, err)
+	}
+	return ""
+}
+
+// reasonAllowed says why a call with spec s could not have failed as re says, or "".
+func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes bool) string {
+	retryable := s.canFailRetryably(v.fake) && attempts >= 1
+	timedOut := s.lateTimeouts(v.fake) && errors.Is(re, engine.ErrAttemptTimeout)
+	switch re.Reason {
+	case engine.ReasonExhausted:
+		if !retryable || s.attempts == 0 || attempts != int(s.attempts) {
+			return "not exhaustible"
+		}
+		if want := lastError(s); !errors.Is(re, want) && !timedOut {
+			return fmt.Sprintf("the last error is not %v", want)
+		}
+	case engine.ReasonPermanent:
+		_, panicked := errors.AsType[*engine.PanicError](re)
+		switch {
+		case attempts != 1 && !s.lateTimeouts(v.fake):
+			return "a permanent failure was retried"
+		case s.kind == kindPermanent && !panicked && errors.Is(re, errPermanent):
+		case s.kind == kindPanic && panicked:
+		default:
+			return "not a permanent failure"
+		}
+	case engine.ReasonDeadline:
+		if !s.caller.hasDeadline() || !errors.Is(re, context.DeadlineExceeded) {
+			return "no deadline"
+		}
+	case engine.ReasonBreakerOpen:
+		// The breaker gates every attempt: an accepted call may be refused before its first
+		// attempt, but after an attempt only a retry can be refused.
+		if !v.breaker || s.mode == engine.Bypass || !errors.Is(re, breaker.ErrOpen) || (attempts > 0 && !retryable) {
+			return "the breaker cannot refuse it"
+		}
+	case engine.ReasonBudget:
+		if !v.budget || !retryable || !errors.Is(re, engine.ErrBudgetExhausted) {
+			return "no retry to deny"
+		}
+	case engine.ReasonClosed:
+		if !closes || !errors.Is(re, engine.ErrClosed) {
+			return "the engine was not closed"
+		}
+	case engine.ReasonCanceled:
+		if !s.caller.cancels() {
+			return "nobody canceled it"
+		}
+		if s.caller == callerFutureCancel && !errors.Is(re, errCallerGaveUp) {
+			return "the cause given to Cancel is lost"
+		}
+	default:
+		return "unknown reason"
+	}
+	return ""
+}
+
+// lastError is what the last attempt of an exhausted call of spec s returned.
+func lastError(s *spec) error {
+	switch s.kind {
+	case kindFlaky:
+		return errFlaky
+	case kindFail:
+		return errFail
+	case kindHint:
+		return errHint
+	case kindRejected:
+		return engine.ErrResultRejected
+	case kindIgnore:
+		return engine.ErrAttemptTimeout
+	}
+	return context.DeadlineExceeded // kindHang: its own ctx.Err() or the engine's timeout
+}
+
+// checkRound judges every call of a round and the engine's counters across it: after is read
+// once the round is quiet, before when it started.
+func (v *env) checkRound(res *roundResult, before, after engine.Stats) (tally, []string) {
+	var t tally
+	var bad []string
+	for i := range res.recs {
+		r := &res.recs[i]
+		if why := v.judge(r, res.plan.closes(), &t); why != "" && len(bad) < 20 {
+			bad = append(bad, fmt.Sprintf("call %d (%v, %v, %+v): %s", r.id, r.spec.kind, r.spec.caller, r.spec, why))
+		}
+	}
+	d := func(a, b uint64) uint64 { return a - b }
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			bad = append(bad, fmt.Sprintf(format, args...))
+		}
+	}
+	check(d(after.Submitted, before.Submitted) == t.accepted, "Stats.Submitted grew by %d, %d calls accepted",
+		d(after.Submitted, before.Submitted), t.accepted)
+	check(d(after.Succeeded, before.Succeeded) == t.succeeded, "Stats.Succeeded grew by %d, %d calls succeeded",
+		d(after.Succeeded, before.Succeeded), t.succeeded)
+	for r, n := range t.failedBy {
+		got := d(after.FailedBy[r], before.FailedBy[r])
+		check(got == n, "Stats.FailedBy[%v] grew by %d, %d calls failed so", engine.Reason(r), got, n)
+	}
+	check(after.Submitted == after.Succeeded+after.Failed() && after.Pending == 0,
+		"Submitted %d != Succeeded %d + Failed %d, Pending %d", after.Submitted, after.Succeeded, after.Failed(), after.Pending)
+	check(after.Running == 0 && after.Waiting == 0 && after.Queued == 0,
+		"a quiet engine has Running %d, Waiting %d, Queued %d", after.Running, after.Waiting, after.Queued)
+	check(d(after.Attempts, before.Attempts) == t.attempts, "Stats.Attempts grew by %d, operations started %d times",
+		d(after.Attempts, before.Attempts), t.attempts)
+	check(d(after.Breaker, before.Breaker) == t.failedBy[engine.ReasonBreakerOpen]+t.breaker,
+		"Stats.Breaker grew by %d: %d calls failed and %d were refused with the breaker open",
+		d(after.Breaker, before.Breaker), t.failedBy[engine.ReasonBreakerOpen], t.breaker)
+	rejected := d(after.Rejected, before.Rejected)
+	check(rejected >= t.counted && rejected <= t.refused, "Stats.Rejected grew by %d, %d to %d refusals",
+		rejected, t.counted, t.refused)
+	check(d(after.Budget, before.Budget) >= t.failedBy[engine.ReasonBudget], "Stats.Budget grew by %d, %d calls failed so",
+		d(after.Budget, before.Budget), t.failedBy[engine.ReasonBudget])
+	late := d(after.Late, before.Late)
+	check(late <= t.attempts, "Stats.Late grew by %d, more than the %d attempts", late, t.attempts)
+	if v.fake { // in fake time an attempt that sleeps past its timeout is always abandoned first
+		check(late >= uint64(res.lateOps), "Stats.Late grew by %d, %d attempts returned after their timeout",
+			late, res.lateOps)
+	}
+	return t, bad
+}

@@ -1,0 +1,6 @@
+//go:build race
+
+package chaos
+
+// defaultCalls is about 20 seconds' worth of TestChaos with the race detector on.
+const defaultCalls = 150_000

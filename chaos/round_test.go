@@ -1,0 +1,126 @@
+package chaos
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// roundPlan is what a round does.
+type roundPlan struct {
+	phase      phase
+	calls      int
+	submitters int
+	pace       int           // each submitter pauses a tick after this many calls
+	closeAt    int           // the call at which Close starts; -1 for none
+	closeGrace time.Duration // how long Close lets calls finish; < 0 for as long as they take
+}
+
+func (p roundPlan) closes() bool { return p.closeAt >= 0 }
+
+// roundResult is what a round left to check.
+type roundResult struct {
+	plan     roundPlan
+	recs     []record
+	closeErr error
+	lateOps  int64 // attempts whose result must have been discarded
+}
+
+// drawRound plans a round of n calls; closing rounds start Close at a random call.
+func drawRound(rng *rand.Rand, p phase, n int, closing bool) roundPlan {
+	rp := roundPlan{phase: p, calls: n, submitters: 1 + rng.IntN(12), pace: 1 + rng.IntN(20), closeAt: -1}
+	if closing {
+		rp.closeAt = rng.IntN(n)
+		rp.closeGrace = []time.Duration{-1, 0, 5, 50}[rng.IntN(4)]
+	}
+	return rp
+}
+
+// runRound makes the calls of a round, numbered from base, from several submitting goroutines,
+// waits until every call settled and every operation returned, and leaves the engine quiet.
+func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *roundResult {
+	t.Helper()
+	res := &roundResult{plan: p, recs: make([]record, p.calls)}
+	for i := range res.recs {
+		res.recs[i].id = base + uint64(i)
+		res.recs[i].spec = newSpec(rng, p.phase, len(v.strategies))
+		res.recs[i].ops = new(opCount)
+	}
+	v.cur.Store(&round{base: base, recs: res.recs})
+	defer v.cur.Store(nil)
+
+	var ts timers
+	var lateOps atomic.Int64
+	cancels := make([]context.CancelFunc, p.calls)
+	closeDone := make(chan error, 1)
+	var wg sync.WaitGroup
+	for s := range p.submitters {
+		wg.Go(func() {
+			for i, k := s, 1; i < p.calls; i, k = i+p.submitters, k+1 {
+				if k%p.pace == 0 {
+					time.Sleep(v.tick) // callers arrive over time, not all at one instant
+				}
+				if i == p.closeAt {
+					go func() { closeDone <- v.close(p.closeGrace) }()
+				}
+				cancels[i] = v.call(t.Context(), &res.recs[i], &ts, &lateOps)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range res.recs {
+		if f := res.recs[i].fut; f != nil {
+			<-f.Done() // in a bubble, a call that never settles fails the test as a deadlock
+		}
+	}
+	if p.closes() {
+		res.closeErr = <-closeDone
+	}
+	v.quiesce(t, res.recs)
+	ts.stop()
+	for _, cancel := range cancels {
+		cancel()
+	}
+	if v.fake {
+		synctest.Wait()
+	}
+	res.lateOps = lateOps.Load()
+	return res
+}
+
+// close closes the engine, giving its calls grace (in ticks) to finish.
+func (v *env) close(grace time.Duration) error {
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if grace >= 0 {
+		ctx, cancel = context.WithTimeout(ctx, grace*v.tick)
+	}
+	defer cancel()
+	return v.e.Close(ctx)
+}
+
+// quiesce waits until every operation of the round has returned, abandoned ones included, and
+// no attempt is running.
+func (v *env) quiesce(t *testing.T, recs []record) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		busy := v.e.Stats().Running != 0
+		for i := range recs {
+			if recs[i].ops.started.Load() != recs[i].ops.returned.Load() {
+				busy = true
+				break
+			}
+		}
+		if !busy {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("operations still running 10s after every call settled: %+v", v.e.Stats())
+		}
+		time.Sleep(v.tick)
+	}
+}
