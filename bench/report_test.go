@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/plot"
 )
 
 func samplesOf(scenario, contender, metric string, values ...float64) []Sample {
@@ -157,4 +158,21 @@ func TestPlot(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 2, "no chart for groups without results")
+}
+
+func TestTicks(t *testing.T) {
+	labels := func(ticks []plot.Tick) []string {
+		var ls []string
+		for _, tk := range ticks {
+			if tk.Label != "" {
+				ls = append(ls, tk.Label)
+			}
+		}
+		return ls
+	}
+	assert.Equal(t, []string{"200 ms", "500 ms", "1 s", "2 s", "5 s"}, labels(logTicks{format: formatSeconds}.Ticks(0.102, 8.2)))
+	assert.Equal(t, []string{"1k", "10k", "100k", "1M"}, labels(logTicks{format: formatCount, decadesOnly: true}.Ticks(1000, 1e6)))
+	assert.Equal(t, []string{"107 ms", "152 ms"}, labels(logTicks{format: formatSeconds}.Ticks(0.107, 0.152)))
+	assert.Equal(t, []string{"0", "5", "10", "15", "20"}, labels(linearTicks{}.Ticks(0, 22)))
+	assert.Equal(t, []string{"0", "0.05", "0.1", "0.15", "0.2", "0.25", "0.3", "0.35"}, labels(linearTicks{}.Ticks(0, 0.35)))
 }
