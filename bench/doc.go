@@ -15,12 +15,15 @@
 //
 // [Scenarios] lists them, each named by a key=value path:
 //
-//   - fanout/k=K/delay=D: 10,000 concurrent calls that fail K times, D apart, then succeed:
-//     ns/batch, allocs/call, peak-goroutines, peak-heap-B.
+//   - fanout/k=K/delay=D: 10,000 concurrent calls that fail K times, D apart, then succeed,
+//     under context.Background(): ns/batch, allocs/call, peak-goroutines, peak-heap-B. With
+//     /ctx=cancelable, the same under a context that can be canceled (and is not), as a
+//     server's request context can: ns/batch and allocs/call.
 //   - scaling/n=N: N concurrent calls that fail once and succeed after a 100 ms retry:
 //     ns/batch and peak-heap-B.
 //   - waiting/n=100000: 100,000 retries waiting at once for an hour: B/waiting, the live heap
-//     and goroutine stacks each of them holds after a GC.
+//     and goroutine stacks each of them holds after a GC. The calls run under a cancelable
+//     context, since canceling it is the only way to stop some peers.
 //   - breaker/mode=serial|parallel: admit and report a success on a closed breaker, from one
 //     goroutine or from GOMAXPROCS of them: ns/op.
 //   - scheduler/pending=P: items due at once go from Schedule to delivery while P others wait
