@@ -182,10 +182,13 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 	return true
 }
 
+// probeRecheck is the shortest wait of a retry for a half-open probe slot.
+const probeRecheck = 10 * time.Millisecond
+
 // breakerRefused handles an attempt the breaker did not admit when it came due. A retry of a
 // call that asked to wait waits again, if its deadline allows: for half-open while the breaker
-// is open, or for its backoff delay while all half-open probe slots are taken. Anything else
-// fails fast. Waiting again uses no attempt and is not counted as a retry.
+// is open, or for its backoff delay (at least probeRecheck) while all half-open probe slots are
+// taken. Anything else fails fast. Waiting again uses no attempt and is not counted as a retry.
 func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
 	c := j.base()
 	if isRetry && c.pol.breakerMode == WaitForHalfOpen {
@@ -195,7 +198,10 @@ func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
 		n := int(c.attempts.Load())
 		at, ok := e.brk.HalfOpenAt()
 		if errors.Is(err, breaker.ErrProbeLimit) || !ok {
-			at, ok = time.Now().Add(min(c.pol.strategy.Delay(n, prev), c.pol.maxDelay)), e.brk.State() != breaker.ForcedOpen
+			// Nothing says when a probe will report, so look again after the backoff delay, but
+			// not at once: a zero delay would spin between the scheduler and a worker.
+			wait := max(min(c.pol.strategy.Delay(n, prev), c.pol.maxDelay), probeRecheck)
+			at, ok = time.Now().Add(wait), e.brk.State() != breaker.ForcedOpen
 		}
 		if ok && !missesDeadline(c.ctx, at) {
 			e.schedule(j, at, time.Until(at), n+1, lastErr, false)

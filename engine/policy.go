@@ -24,8 +24,8 @@ const (
 	// FailFast settles the call at once with breaker.ErrOpen (the default).
 	FailFast BreakerMode = iota
 	// WaitForHalfOpen delays a retry until the breaker half-opens (and, while every half-open
-	// probe slot is taken, by its backoff delay again), as long as that is within the caller's
-	// deadline; otherwise the call fails fast. The first attempt never waits.
+	// probe slot is taken, by its backoff delay again, at least 10ms), as long as that is within
+	// the caller's deadline; otherwise the call fails fast. The first attempt never waits.
 	WaitForHalfOpen
 	// Bypass ignores the breaker for this call: it is neither gated nor counted.
 	Bypass
