@@ -11,7 +11,7 @@ MODULE_PATH := github.com/recur-go/recur
 # directive). `./...` never crosses into a nested module, so every package is checked once.
 PERMODULE   := GOWORK=off
 
-.PHONY: test fmt vet staticcheck leaves race workspace tidy bench bench-compare
+.PHONY: test fmt vet staticcheck leaves race workspace tidy bench bench-compare chaos fuzz
 
 test: fmt vet staticcheck leaves race workspace
 
@@ -47,3 +47,21 @@ bench:
 # recur side by side with its peers (bench/): medians and ratios as Markdown, charts in bench/out/.
 bench-compare:
 	$(GO) run ./bench/cmd/compare -plot bench/out
+
+# Reliability: the long forms of what `make test` runs short (see chaos/doc.go). -chaos.strict
+# also fails on known engine bugs still open (chaos/findings_test.go).
+CHAOS_CALLS ?= 5000000
+CHAOS_FLAGS ?= -chaos.strict
+chaos:
+	$(GO) test -count=1 -timeout 60m -v -run '^Test' ./chaos -chaos.calls=$(CHAOS_CALLS) -chaos.realtime=60s $(CHAOS_FLAGS)
+	$(GO) test -race -count=1 -timeout 60m -v -run '^Test' ./chaos -chaos.calls=1000000 -chaos.realtime=30s $(CHAOS_FLAGS)
+
+# Each fuzz target for FUZZTIME; `make test` runs their seed corpora (testdata/fuzz).
+FUZZTIME     ?= 30s
+FUZZ_TARGETS := ./backoff:FuzzStrategy ./breaker:FuzzOptions ./breaker:FuzzProbeLimit \
+	./engine:FuzzOptions ./engine:FuzzMarkers ./httpretry:FuzzParseRetryAfter
+fuzz:
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; name=$${t##*:}; \
+	if ! grep -qs "^func $$name(" $$pkg/*_test.go; then echo "no $$name in $$pkg yet"; continue; fi; \
+	echo "go test -fuzz $$name $$pkg (-fuzztime $(FUZZTIME))"; \
+	$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
