@@ -11,7 +11,7 @@ MODULE_PATH := github.com/recur-go/recur
 # directive). `./...` never crosses into a nested module, so every package is checked once.
 PERMODULE   := GOWORK=off
 
-.PHONY: test fmt vet staticcheck leaves race workspace tidy bench bench-compare chaos fuzz
+.PHONY: test fmt vet staticcheck leaves race workspace tidy bench bench-compare chaos fuzz faults
 
 test: fmt vet staticcheck leaves race workspace
 
@@ -65,3 +65,8 @@ fuzz:
 	if ! grep -qs "^func $$name(" $$pkg/*_test.go; then echo "no $$name in $$pkg yet"; continue; fi; \
 	echo "go test -fuzz $$name $$pkg (-fuzztime $(FUZZTIME))"; \
 	$(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; done
+
+# The fault scenarios against toxiproxy in their long form, with the report table; `make test`
+# runs the short form (faults/ installs the toxiproxy server into .tools/ if need be).
+faults:
+	cd faults && $(GO) test -count=1 -timeout 30m -faults.full -faults.report ../.tools/faults-report.txt
