@@ -53,8 +53,10 @@ bench-compare:
 CHAOS_CALLS ?= 5000000
 CHAOS_FLAGS ?= -chaos.strict
 chaos:
-	$(GO) test -count=1 -timeout 60m -v -run '^Test' ./chaos -chaos.calls=$(CHAOS_CALLS) -chaos.realtime=60s $(CHAOS_FLAGS)
-	$(GO) test -race -count=1 -timeout 60m -v -run '^Test' ./chaos -chaos.calls=1000000 -chaos.realtime=30s $(CHAOS_FLAGS)
+	@status=0; \
+	$(GO) test -count=1 -timeout 60m -v -run '^Test' ./chaos -chaos.calls=$(CHAOS_CALLS) -chaos.realtime=60s $(CHAOS_FLAGS) || status=1; \
+	$(GO) test -race -count=1 -timeout 60m -v -run '^Test' ./chaos -chaos.calls=1000000 -chaos.realtime=30s $(CHAOS_FLAGS) || status=1; \
+	exit $$status
 
 # Each fuzz target for FUZZTIME; `make test` runs their seed corpora (testdata/fuzz).
 FUZZTIME     ?= 30s
