@@ -139,7 +139,6 @@ func run(t *testing.T, cfg runConfig) {
 	if cfg.fake {
 		assert.Positive(t, s.Late, "abandoned attempts returned late")
 	}
-	main.bugs.report(t)
 	t.Logf("seed %d: %v", cfg.seed, &sum)
 	t.Logf("main engine: %+v", s)
 }
@@ -155,7 +154,6 @@ func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *su
 	tl, bad := side.checkRound(res, engine.Stats{}, side.e.Stats())
 	require.Empty(t, bad, "side round (%+v)", plan)
 	side.problems.report(t)
-	side.bugs.report(t)
 	side.checkBreakerChanges(t)
 	if cfg.fake {
 		synctest.Wait()

@@ -16,7 +16,6 @@ import (
 var (
 	flagCalls    = flag.Int("chaos.calls", 0, "calls through TestChaos's main engine (0: about 20 seconds' worth)")
 	flagSeed     = flag.Uint64("chaos.seed", 0, "seed of the chaos plan (0: a new one, printed)")
-	flagStrict   = flag.Bool("chaos.strict", false, "fail on the symptoms of known, reported engine bugs too")
 	flagRealTime = flag.Duration("chaos.realtime", 0, "how long TestChaosRealTime runs (0: 3s)")
 )
 
