@@ -128,7 +128,9 @@ func run(t *testing.T, cfg runConfig) {
 	if cfg.fake {
 		synctest.Wait()
 	}
-	if n := goroutinesBackTo(goroutines); n != goroutines {
+	// In fake time the count is exact; on the real clock goroutines that were finishing when
+	// the baseline was taken may be gone by now.
+	if n := goroutinesBackTo(goroutines); n > goroutines || (cfg.fake && n != goroutines) {
 		t.Errorf("%d goroutines after Close, %d before the engine started:\n%s", n, goroutines, goroutineDump())
 	}
 	sum.trips, sum.recoveries = main.checkBreakerChanges(t)
@@ -158,7 +160,7 @@ func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *su
 	if cfg.fake {
 		synctest.Wait()
 	}
-	if n := goroutinesBackTo(goroutines); n != goroutines {
+	if n := goroutinesBackTo(goroutines); n > goroutines || (cfg.fake && n != goroutines) {
 		t.Fatalf("%d goroutines after Close of an engine closed mid-flight, %d before it started:\n%s", n, goroutines, goroutineDump())
 	}
 	sum.side.add(tl)
