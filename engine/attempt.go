@@ -9,13 +9,16 @@ import (
 	"github.com/recur-go/recur/breaker"
 )
 
-// worker runs attempts until Close: first attempts from the work queue, retries from the
-// scheduler. slot shows Close which call it is running.
+// worker runs attempts until Close closes the work queue: first attempts from the queue,
+// retries from the scheduler. slot shows Close which call it is running.
 func (e *Engine) worker(slot *atomic.Pointer[call]) {
 	retries := e.sched.C()
 	for {
 		select {
-		case j := <-e.work:
+		case j, ok := <-e.work:
+			if !ok {
+				return
+			}
 			e.run(slot, j, false)
 		case j, ok := <-retries:
 			if !ok {
@@ -23,15 +26,6 @@ func (e *Engine) worker(slot *atomic.Pointer[call]) {
 				continue
 			}
 			e.run(slot, j, true)
-		case <-e.stop:
-			for { // after a hard stop the queue may still hold calls: settle them
-				select {
-				case j := <-e.work:
-					e.cancelCall(j.base(), ReasonClosed, ErrClosed)
-				default:
-					return
-				}
-			}
 		}
 	}
 }

@@ -35,8 +35,7 @@ type Engine struct {
 	drained chan struct{} // closed once live reaches 0 after Close started
 	drainMu sync.Once
 
-	hard      atomic.Bool   // Close's ctx ended: settle what is left instead of running it
-	stop      chan struct{} // closed to end the workers
+	hard      atomic.Bool // Close's ctx ended: settle what is left instead of running it
 	workers   sync.WaitGroup
 	watchers  sync.WaitGroup // context.AfterFunc callbacks that may still run
 	closeOnce sync.Once
@@ -76,7 +75,6 @@ func New(opts ...Option) (*Engine, error) {
 		current:   make([]atomic.Pointer[call], cfg.workers),
 		closing:   make(chan struct{}),
 		drained:   make(chan struct{}),
-		stop:      make(chan struct{}),
 		closeDone: make(chan struct{}),
 	}
 	if cfg.useBreaker {
@@ -167,20 +165,20 @@ func (e *Engine) shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = context.Cause(ctx)
 		e.hard.Store(true)
-		for _, j := range e.sched.Close() {
-			e.cancelCall(j.base(), ReasonClosed, ErrClosed)
-		}
 		for i := range e.current {
 			if c := e.current[i].Load(); c != nil {
 				e.cancelCall(c, ReasonClosed, ErrClosed)
 			}
 		}
 	}
-	close(e.stop)
-	e.workers.Wait()
-	for _, j := range e.sched.Close() { // graceful path: nothing is left but settled calls
+	// No call is pending or will be (graceful), or everything left is being settled as closed
+	// (hard stop): the scheduler hands back what it holds, and closing the work queue, which
+	// nobody sends on after the intake fence, lets the workers drain it and exit.
+	for _, j := range e.sched.Close() {
 		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 	}
+	close(e.work)
+	e.workers.Wait()
 	e.watchers.Wait()
 	return err
 }
