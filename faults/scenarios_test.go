@@ -104,6 +104,7 @@ var scenarios = []scenario{{
 // checkBreakerCycle checks that the breaker opened, stayed open for its open duration, and
 // closed again once the fault was lifted.
 func checkBreakerCycle(t *testing.T, r *scenarioRun) {
+	require.NotEmpty(t, r.changes, "the breaker never changed state")
 	var opened time.Time
 	var halfOpened, closedAgain bool
 	for _, c := range r.changes {
