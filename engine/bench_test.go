@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -54,61 +55,89 @@ func BenchmarkSubmitAwaitParallel(b *testing.B) {
 }
 
 // BenchmarkFanOut runs 10,000 concurrent calls that each fail `retries` times, 1 ms apart,
-// then succeed. allocs/call must not grow with retries.
+// then succeed, under a background context and under one cancelable context shared by all
+// (a fan-out inside a request). allocs/call must not grow with retries.
 func BenchmarkFanOut(b *testing.B) {
-	for _, retries := range []int{0, 2} {
-		b.Run("calls=10000/retries="+string(rune('0'+retries)), func(b *testing.B) {
-			const calls = 10_000
-			e, err := engine.New(engine.WithQueueSize(calls),
-				engine.Defaults(engine.Backoff(backoff.Constant(time.Millisecond)), engine.MaxAttempts(retries+1)))
-			if err != nil {
+	for _, cancelable := range []bool{false, true} {
+		for _, retries := range []int{0, 2} {
+			b.Run(fmt.Sprintf("ctx=%s/calls=10000/retries=%d", ctxName(cancelable), retries), func(b *testing.B) {
+				benchFanOut(b, cancelable, retries)
+			})
+		}
+	}
+}
+
+func ctxName(cancelable bool) string {
+	if cancelable {
+		return "cancelable"
+	}
+	return "background"
+}
+
+func benchContext(cancelable bool) (context.Context, context.CancelFunc) {
+	if cancelable {
+		return context.WithCancel(context.Background())
+	}
+	return context.Background(), func() {}
+}
+
+func benchFanOut(b *testing.B, cancelable bool, retries int) {
+	const calls = 10_000
+	e, err := engine.New(engine.WithQueueSize(calls),
+		engine.Defaults(engine.Backoff(backoff.Constant(time.Millisecond)), engine.MaxAttempts(retries+1)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close(context.Background())
+	ctx, cancel := benchContext(cancelable)
+	defer cancel()
+	ops := make([]func(context.Context) (int, error), calls)
+	counts := make([]atomic.Int32, calls)
+	fs := make([]*engine.Future[int], calls)
+	for i := range ops {
+		ops[i] = func(context.Context) (int, error) {
+			if int(counts[i].Add(1)) <= retries {
+				return 0, errFlaky
+			}
+			return i, nil
+		}
+	}
+	b.ReportAllocs()
+	var allocs uint64
+	for b.Loop() {
+		for i := range counts {
+			counts[i].Store(0)
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for i, op := range ops {
+			if fs[i], err = engine.Submit(ctx, e, op); err != nil {
 				b.Fatal(err)
 			}
-			defer e.Close(context.Background())
-			ctx := context.Background()
-			ops := make([]func(context.Context) (int, error), calls)
-			counts := make([]atomic.Int32, calls)
-			fs := make([]*engine.Future[int], calls)
-			for i := range ops {
-				ops[i] = func(context.Context) (int, error) {
-					if int(counts[i].Add(1)) <= retries {
-						return 0, errFlaky
-					}
-					return i, nil
-				}
-			}
-			b.ReportAllocs()
-			var allocs uint64
-			for b.Loop() {
-				for i := range counts {
-					counts[i].Store(0)
-				}
-				var before, after runtime.MemStats
-				runtime.ReadMemStats(&before)
-				for i, op := range ops {
-					if fs[i], err = engine.Submit(ctx, e, op); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if _, err := engine.AwaitAll(ctx, fs...); err != nil {
-					b.Fatal(err)
-				}
-				runtime.ReadMemStats(&after)
-				allocs += after.Mallocs - before.Mallocs
-			}
-			b.ReportMetric(float64(allocs)/float64(b.N*calls), "allocs/call")
-		})
+		}
+		if _, err := engine.AwaitAll(ctx, fs...); err != nil {
+			b.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		allocs += after.Mallocs - before.Mallocs
 	}
+	b.ReportMetric(float64(allocs)/float64(b.N*calls), "allocs/call")
 }
 
 // BenchmarkWaitingRetryMemory measures the live heap held by each of 100,000 retries waiting
 // in the scheduler, Future included, after a GC.
 func BenchmarkWaitingRetryMemory(b *testing.B) {
+	for _, cancelable := range []bool{false, true} {
+		b.Run("ctx="+ctxName(cancelable), func(b *testing.B) { benchWaiting(b, cancelable) })
+	}
+}
+
+func benchWaiting(b *testing.B, cancelable bool) {
 	const calls = 100_000
-	ctx := context.Background()
 	fail := func(context.Context) (int, error) { return 0, errFlaky }
 	var perRetry float64
 	for b.Loop() {
+		ctx, cancel := benchContext(cancelable)
 		e, err := engine.New(engine.WithQueueSize(calls),
 			engine.Defaults(engine.Backoff(backoff.Constant(time.Hour)), engine.MaxAttempts(2)))
 		if err != nil {
@@ -132,7 +161,8 @@ func BenchmarkWaitingRetryMemory(b *testing.B) {
 		for _, f := range fs {
 			f.Cancel(nil)
 		}
-		e.Close(ctx)
+		cancel()
+		e.Close(context.Background())
 	}
 	b.ReportMetric(perRetry, "B/waiting")
 }

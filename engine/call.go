@@ -33,15 +33,20 @@ type call struct {
 	settled     bool
 	holdsTicket bool
 	waiting     bool // in the scheduler under handle
+	watched     bool // under a watch of the caller's context (see watch.go)
 	ticket      breaker.Ticket
 	handle      scheduler.Handle
 	prev        time.Duration
 	// err is the last attempt's error until the call settles, then the call's own error: nil
 	// on success, a *RetryError otherwise. Readers after isDone need no lock.
-	err       error
-	stopWatch func() bool     // stops the watcher of the caller's context
-	done      chan struct{}   // made on demand by Done
-	notify    *[]chan<- *call // Completed iterators waiting for this call
+	err    error
+	done   chan struct{}   // made on demand by Done
+	notify *[]chan<- *call // Completed iterators waiting for this call
+
+	// The watch of the caller's context and this call's place in its list; guarded by the
+	// engine's watchMu, not by mu.
+	watch        *parentWatch
+	wprev, wnext *call
 }
 
 // outcome is how a call settles.
@@ -72,8 +77,7 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 	c.running = 0
 	handle, waiting := c.handle, c.waiting
 	c.waiting = false
-	stopWatch := c.stopWatch
-	c.stopWatch = nil
+	watched := c.watched
 	c.mu.Unlock()
 
 	if waiting {
@@ -88,8 +92,8 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		}
 		e.brk.Report(ticket, res, o.elapsed)
 	}
-	if stopWatch != nil && stopWatch() {
-		e.watchers.Done()
+	if watched {
+		e.unwatch(c)
 	}
 	cause := o.cause
 	if cause == nil {
@@ -143,22 +147,4 @@ func (e *Engine) cancelCall(c *call, r Reason, cause error) bool {
 		r = ReasonDeadline
 	}
 	return e.settle(c, outcome{reason: r, cause: cause})
-}
-
-// watch settles c as soon as the caller's ctx ends, whatever its operation is doing. It costs
-// nothing for contexts that cannot end, and no goroutine until ctx does.
-func (e *Engine) watch(c *call, ctx context.Context) {
-	if ctx.Done() == nil {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.settled {
-		return
-	}
-	e.watchers.Add(1)
-	c.stopWatch = context.AfterFunc(ctx, func() {
-		defer e.watchers.Done()
-		e.cancelCall(c, ReasonCanceled, context.Cause(ctx))
-	})
 }

@@ -38,6 +38,8 @@ type Engine struct {
 	hard      atomic.Bool // Close's ctx ended: settle what is left instead of running it
 	workers   sync.WaitGroup
 	watchers  sync.WaitGroup // context.AfterFunc callbacks that may still run
+	watchMu   sync.Mutex     // guards watches and the calls' places in them
+	watches   map[<-chan struct{}]*parentWatch
 	closeOnce sync.Once
 	closeDone chan struct{}
 	closeErr  error

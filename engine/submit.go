@@ -97,7 +97,7 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 	if e.timed {
 		c.born = int64(time.Since(e.born))
 	}
-	c.ctx, c.cancel = context.WithCancelCause(ctx)
+	c.ctx, c.cancel = context.WithCancelCause(callParent(ctx))
 
 	err := e.handOver(ctx, j, block)
 	if err != nil {
