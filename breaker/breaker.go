@@ -24,6 +24,9 @@ var ErrProbeLimit = fmt.Errorf("%w: half-open probe limit reached", ErrOpen)
 // slot for good, and one reported twice frees a slot that is not its own.
 type Breaker struct {
 	word atomic.Uint64 // see pack; read on every call
+	// The counters below are written on every report: keep those writes off word's cache line,
+	// or every Admit on another core misses.
+	_ [56]byte
 
 	successes  atomic.Uint64
 	failures   atomic.Uint64
