@@ -30,14 +30,23 @@ func (e *Engine) worker(slot *atomic.Pointer[call]) {
 	}
 }
 
-// run starts attempt n+1 of j, unless the call settled while it waited.
+// run runs j's next attempt on this worker, and at once the one after it while the retry
+// delay is zero: a hand-off through the scheduler would only add latency.
 func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
-	c := j.base()
-	slot.Store(c)
+	slot.Store(j.base())
 	defer slot.Store(nil)
+	for e.runOnce(j, isRetry) {
+		isRetry = true
+	}
+}
+
+// runOnce starts attempt n+1 of j, unless the call settled while it waited. It reports
+// whether the attempt failed and its retry is due now.
+func (e *Engine) runOnce(j job, isRetry bool) (again bool) {
+	c := j.base()
 	if e.hard.Load() {
 		e.cancelCall(c, ReasonClosed, ErrClosed)
-		return
+		return false
 	}
 	var ticket breaker.Ticket
 	gated := e.brk != nil && c.pol.breakerMode != Bypass
@@ -45,7 +54,7 @@ func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
 		t, err := e.brk.Admit()
 		if err != nil {
 			e.breakerRefused(j, err, isRetry)
-			return
+			return false
 		}
 		ticket = t
 	}
@@ -56,7 +65,7 @@ func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
 		if gated { // the one just taken goes back unused
 			e.brk.Report(ticket, breaker.Ignored, 0)
 		}
-		return
+		return false
 	}
 	if gated {
 		c.ticket, c.holdsTicket = ticket, true
@@ -83,25 +92,34 @@ func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
 				e.abandon(j, n, start)
 			}
 		})
-		j.attempt(actx, n, start)
+		again = j.attempt(actx, n, start)
 		if stop() { // stop before cancel, or canceling would wake the watcher for nothing
 			e.watchers.Done()
 		}
 		cancel()
-		return
+		return again
 	}
-	j.attempt(c.ctx, n, start)
+	return j.attempt(c.ctx, n, start)
 }
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
 func (e *Engine) abandon(j job, n int, start time.Time) {
-	e.conclude(j, n, start, ErrAttemptTimeout, j.classifyErr(ErrAttemptTimeout))
+	e.conclude(j, n, start, ErrAttemptTimeout, j.classifyErr(ErrAttemptTimeout), false)
 }
 
+// next is what follows a concluded attempt.
+type next uint8
+
+const (
+	nextLate next = iota // the attempt was already concluded: its result is discarded
+	nextDone             // the call settled, or its retry waits in the scheduler
+	nextNow              // the retry is due now: the worker that ran the attempt runs it
+)
+
 // conclude takes attempt n's failure (or a rejected result) and either settles the call or
-// schedules its retry. It returns false if the attempt was already concluded (abandoned at its
-// timeout, or the call settled), in which case this result is discarded.
-func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) bool {
+// schedules its retry; a retry due at once is left to the worker when onWorker is set. It returns
+// nextLate if the attempt was already concluded (abandoned at its timeout, or the call settled).
+func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, onWorker bool) next {
 	c := j.base()
 	var elapsed time.Duration
 	if e.timed {
@@ -110,14 +128,14 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 	c.mu.Lock()
 	if c.settled || c.running != int32(n) {
 		c.mu.Unlock()
-		return false
+		return nextLate
 	}
 	if c.ctx.Err() != nil {
 		// The caller's context ended (or Cancel or Close is settling the call): the attempt
 		// failed because of that, not because of the dependency, so it is no breaker failure.
 		c.mu.Unlock()
 		e.cancelCall(c, ReasonCanceled, context.Cause(c.ctx))
-		return true
+		return nextDone
 	}
 	c.running = 0
 	if err == nil {
@@ -141,11 +159,11 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 
 	if !d.IsRetry() {
 		e.settle(c, outcome{reason: ReasonPermanent})
-		return true
+		return nextDone
 	}
 	if n >= c.pol.maxAttempts {
 		e.settle(c, outcome{reason: ReasonExhausted})
-		return true
+		return nextDone
 	}
 	delay := d.after
 	if d.verdict == verdictRetry {
@@ -155,14 +173,14 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 	at := time.Now().Add(delay)
 	if missesDeadline(c.ctx, at) {
 		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
-		return true
+		return nextDone
 	}
 	if e.brk != nil && c.pol.breakerMode != Bypass {
 		if s := e.brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
 			halfOpen, ok := e.brk.HalfOpenAt()
 			if c.pol.breakerMode != WaitForHalfOpen || !ok || missesDeadline(c.ctx, halfOpen) {
 				e.settle(c, outcome{reason: ReasonBreakerOpen, cause: breaker.ErrOpen})
-				return true
+				return nextDone
 			}
 			at = later(at, halfOpen)
 		}
@@ -170,10 +188,17 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision) 
 	if e.budget != nil && !e.budget.withdraw() {
 		e.stats.budget.Add(1)
 		e.settle(c, outcome{reason: ReasonBudget})
-		return true
+		return nextDone
+	}
+	if onWorker && delay == 0 && !at.After(time.Now()) {
+		c.mu.Lock()
+		c.prev = 0
+		c.mu.Unlock()
+		e.announceRetry(c, n+1, 0, err)
+		return nextNow
 	}
 	e.schedule(j, at, delay, n+1, err, true)
-	return true
+	return nextDone
 }
 
 // probeRecheck is the shortest wait of a retry for a half-open probe slot.
@@ -221,9 +246,13 @@ func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, ca
 	}
 	c.handle, c.waiting, c.prev = h, true, delay
 	c.mu.Unlock()
-	if !isNew {
-		return
+	if isNew {
+		e.announceRetry(c, next, delay, cause)
 	}
+}
+
+// announceRetry counts a retry and tells the hooks.
+func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause error) {
 	e.stats.retries.Add(1)
 	if len(e.hooks.retry) > 0 {
 		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Attempt: next, Delay: delay, Err: cause})

@@ -13,8 +13,8 @@ import (
 // job is a call as the workers and the scheduler see it: its untyped state and the typed attempt.
 type job interface {
 	base() *call
-	attempt(ctx context.Context, n int, start time.Time)
-	classifyErr(err error) Decision // the call's classifier, for an attempt with no result
+	attempt(ctx context.Context, n int, start time.Time) (again bool) // again: retry now, on this worker
+	classifyErr(err error) Decision                                   // the call's classifier, for an attempt with no result
 }
 
 // call is the untyped part of a Future: everything but the result. Its fields are ordered

@@ -77,8 +77,9 @@ func (f *Future[T]) Attempts() int { return int(f.attempts.Load()) }
 func (f *Future[T]) base() *call { return &f.call }
 
 // attempt runs attempt n and hands its outcome on: a success settles the call here, where the
-// result's type is known; anything else goes to the engine's retry logic.
-func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) {
+// result's type is known; anything else goes to the engine's retry logic. It reports whether
+// the retry is due now.
+func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
 	v, err := f.invoke(ctx)
 	d := f.classify(v, err)
 	e := f.e
@@ -91,7 +92,7 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) {
 		if f.settled || f.running != int32(n) {
 			f.mu.Unlock()
 			e.stats.late.Add(1)
-			return
+			return false
 		}
 		f.running = 0 // claimed: a timeout or Cancel arriving now finds nothing to abandon
 		f.val = v
@@ -103,14 +104,18 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) {
 			fire(e.hooks.attemptEnd, AttemptEnd{Name: f.pol.name, Attempt: n, Duration: elapsed, Decision: d})
 		}
 		e.settle(&f.call, outcome{success: true, elapsed: elapsed})
-		return
+		return false
 	}
 	if d.verdict == verdictAccept { // accepted with an error: the error is final
 		d = Stop()
 	}
-	if !e.conclude(f, n, start, err, d) {
+	switch e.conclude(f, n, start, err, d, true) {
+	case nextLate:
 		e.stats.late.Add(1)
+	case nextNow:
+		return true
 	}
+	return false
 }
 
 // invoke runs the operation, turning a panic into a *PanicError.
