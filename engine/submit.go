@@ -11,9 +11,10 @@ import (
 // Submit starts a call of op on e and returns its Future at once; op's first attempt runs on a
 // worker. If the work queue is full, Submit blocks until there is room, ctx ends or e closes.
 //
-// The error is for admission only: ErrClosed, the cause of ctx, an invalid option, or a
-// *RetryError with reason breaker open when the engine's breaker refuses the call. Everything
-// after admission is reported by the Future, which settles exactly once.
+// The error is for admission only, returned as it is: ErrClosed, the cause of ctx, an invalid
+// option, or breaker.ErrOpen when the engine's breaker is open. Everything after admission is
+// reported by the Future, which settles exactly once, with a *RetryError if it fails (also when
+// the breaker refuses its first attempt, opened while the call waited in the queue).
 //
 // op runs under a context derived from ctx: it ends when ctx does, when the Future is canceled,
 // when the attempt times out, when Close gives up waiting, and when the call settles. Do not use
@@ -91,7 +92,7 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 		if s := e.brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
 			e.stats.rejected.Add(1)
 			e.stats.breaker.Add(1)
-			return &RetryError{Name: c.pol.name, Reason: ReasonBreakerOpen, Cause: breaker.ErrOpen}
+			return breaker.ErrOpen
 		}
 	}
 	if e.timed {

@@ -100,8 +100,9 @@ func fetch(ctx context.Context, client *http.Client, timeout time.Duration, url 
 			return err == nil && resp.StatusCode == http.StatusOK
 		}
 	}
-	// Submit's refusals: the call's context ending or the breaker, before any attempt.
-	if re, ok := errors.AsType[*engine.RetryError](err); !ok || re.Reason == engine.ReasonBreakerOpen && re.Attempts == 0 {
+	// Submit's refusals (the call's context ending, the breaker) come as they are; every
+	// admitted call fails with a *RetryError.
+	if _, ok := errors.AsType[*engine.RetryError](err); !ok {
 		col.refused(err)
 	}
 	return false
