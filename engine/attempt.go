@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync/atomic"
 	"time"
 
+	"github.com/recur-go/recur/backoff"
 	"github.com/recur-go/recur/breaker"
 )
 
@@ -104,7 +106,8 @@ func (e *Engine) runOnce(j job, isRetry bool) (again bool) {
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
 func (e *Engine) abandon(j job, n int, start time.Time) {
-	e.conclude(j, n, start, ErrAttemptTimeout, j.classifyErr(ErrAttemptTimeout), false)
+	d, err := j.classifyErr(ErrAttemptTimeout)
+	e.conclude(j, n, start, err, d, false)
 }
 
 // next is what follows a concluded attempt.
@@ -167,7 +170,11 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 	}
 	delay := d.after
 	if d.verdict == verdictRetry {
-		delay = c.pol.strategy.Delay(n, prev)
+		var perr *PanicError
+		if delay, perr = strategyDelay(c.pol.strategy, n, prev); perr != nil {
+			e.settle(c, outcome{reason: ReasonPermanent, cause: perr})
+			return nextDone
+		}
 	}
 	delay = min(max(delay, 0), c.pol.maxDelay)
 	at := time.Now().Add(delay)
@@ -201,6 +208,17 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 	return nextDone
 }
 
+// strategyDelay asks a call's backoff strategy for the delay before retry n. A strategy that
+// panics (a user's backoff.Func, say) stops the call: the panic comes back as a *PanicError.
+func strategyDelay(s backoff.Strategy, n int, prev time.Duration) (d time.Duration, perr *PanicError) {
+	defer func() {
+		if r := recover(); r != nil {
+			perr = &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return s.Delay(n, prev), nil
+}
+
 // probeRecheck is the shortest wait of a retry for a half-open probe slot.
 const probeRecheck = 10 * time.Millisecond
 
@@ -219,7 +237,12 @@ func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
 		if errors.Is(err, breaker.ErrProbeLimit) || !ok {
 			// Nothing says when a probe will report, so look again after the backoff delay, but
 			// not at once: a zero delay would spin between the scheduler and a worker.
-			wait := max(min(c.pol.strategy.Delay(n, prev), c.pol.maxDelay), probeRecheck)
+			delay, perr := strategyDelay(c.pol.strategy, n, prev)
+			if perr != nil {
+				e.settle(c, outcome{reason: ReasonPermanent, cause: perr})
+				return
+			}
+			wait := max(min(delay, c.pol.maxDelay), probeRecheck)
 			at, ok = time.Now().Add(wait), e.brk.State() != breaker.ForcedOpen
 		}
 		if ok && !missesDeadline(c.ctx, at) {

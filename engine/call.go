@@ -14,7 +14,7 @@ import (
 type job interface {
 	base() *call
 	attempt(ctx context.Context, n int, start time.Time) (again bool) // again: retry now, on this worker
-	classifyErr(err error) Decision                                   // the call's classifier, for an attempt with no result
+	classifyErr(err error) (Decision, error)                          // the call's classifier, for an attempt with no result
 }
 
 // call is the untyped part of a Future: everything but the result. Its fields are ordered

@@ -81,7 +81,7 @@ func (f *Future[T]) base() *call { return &f.call }
 // the retry is due now.
 func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
 	v, err := f.invoke(ctx)
-	d := f.classify(v, err)
+	d, err := f.classify(v, err)
 	e := f.e
 	if d.verdict == verdictAccept && err == nil {
 		var elapsed time.Duration
@@ -128,14 +128,21 @@ func (f *Future[T]) invoke(ctx context.Context) (v T, err error) {
 	return f.op(ctx)
 }
 
-func (f *Future[T]) classify(v T, err error) Decision {
+// classify asks the call's classifier about an attempt. A classifier that panics stops the call,
+// with a *PanicError in place of the attempt's error.
+func (f *Future[T]) classify(v T, err error) (d Decision, out error) {
+	defer func() {
+		if r := recover(); r != nil {
+			d, out = Stop(), &PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
 	if c, ok := f.pol.classifyResult.(func(T, error) Decision); ok {
-		return c(v, err)
+		return c(v, err), err
 	}
-	return f.pol.classify(err)
+	return f.pol.classify(err), err
 }
 
-func (f *Future[T]) classifyErr(err error) Decision {
+func (f *Future[T]) classifyErr(err error) (Decision, error) {
 	var zero T
 	return f.classify(zero, err)
 }

@@ -11,7 +11,9 @@ import (
 // Hooks observe an engine. Every field is optional; an engine without hooks pays nothing for
 // them. Hooks run on the engine's goroutines (or the one that canceled a call), never while the
 // engine holds a lock, so they may call into the engine; they should be quick, since a slow hook
-// slows the worker that runs it. Give several with repeated WithHooks: all of them run.
+// slows the worker that runs it. Unlike operations, classifiers and strategies, hooks are not
+// recovered: a hook that panics crashes the program, as a panic on any goroutine does. Give
+// several with repeated WithHooks: all of them run.
 type Hooks struct {
 	OnAttemptStart  func(AttemptStart)
 	OnAttemptEnd    func(AttemptEnd)

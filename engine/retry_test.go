@@ -232,3 +232,26 @@ func TestAttemptTimeoutIsTheAttemptsContextDeadline(t *testing.T) {
 		assert.ErrorIs(t, err, engine.ErrExhausted)
 	})
 }
+
+func TestPanickingClassifierOrStrategyFailsTheCallNotTheWorker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithWorkers(1))
+		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 1, nil },
+			engine.Classify(func(error) engine.Decision { panic("classifier") }))
+		pe, ok := errors.AsType[*engine.PanicError](err)
+		require.True(t, ok, "got %v", err)
+		assert.Equal(t, "classifier", pe.Value)
+
+		_, err = engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky },
+			engine.Backoff(backoff.Func(func(int, time.Duration) time.Duration { panic("strategy") })))
+		pe, ok = errors.AsType[*engine.PanicError](err)
+		require.True(t, ok, "got %v", err)
+		assert.Equal(t, "strategy", pe.Value)
+		assert.ErrorIs(t, err, errFlaky, "the attempt's own error is kept")
+		assert.ErrorIs(t, err, engine.ErrPermanent)
+
+		v, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 7, nil })
+		require.NoError(t, err, "the only worker survived both")
+		assert.Equal(t, 7, v)
+	})
+}
