@@ -28,7 +28,7 @@ type Breaker struct {
 	// or every Admit on another core misses.
 	_ [56]byte
 
-	successes  atomic.Uint64
+	successes  stripedCounter // written by every success on a closed breaker: the hottest
 	failures   atomic.Uint64
 	rejections atomic.Uint64
 	slowCalls  atomic.Uint64
@@ -161,7 +161,7 @@ func (b *Breaker) Report(t Ticket, o Outcome, elapsed time.Duration) {
 	if failed {
 		b.failures.Add(1)
 	} else {
-		b.successes.Add(1)
+		b.successes.add()
 	}
 	slow := b.slowRate != nil && elapsed >= b.cfg.slowAfter
 	if slow {
@@ -205,7 +205,7 @@ func (b *Breaker) HalfOpenAt() (time.Time, bool) {
 func (b *Breaker) Counts() Counts {
 	w := b.current()
 	c := Counts{
-		Successes:  b.successes.Load(),
+		Successes:  b.successes.load(),
 		Failures:   b.failures.Load(),
 		Rejections: b.rejections.Load(),
 		SlowCalls:  b.slowCalls.Load(),
