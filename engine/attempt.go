@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -133,11 +132,21 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		c.mu.Unlock()
 		return nextLate
 	}
-	if c.ctx.Err() != nil {
+	if c.ctx.Err() != nil || closed(c.callerDone) {
 		// The caller's context ended (or Cancel or Close is settling the call): the attempt
-		// failed because of that, not because of the dependency, so it is no breaker failure.
+		// failed because of that, not because of the dependency, so it is no breaker failure,
+		// and the call is not retried. If only the caller's context has ended yet, its watch
+		// is about to settle the call, with the context's cause.
+		c.running = 0
+		ticket, holdsTicket := c.ticket, c.holdsTicket
+		c.holdsTicket = false
 		c.mu.Unlock()
-		e.cancelCall(c, ReasonCanceled, context.Cause(c.ctx))
+		if holdsTicket {
+			e.brk.Report(ticket, breaker.Ignored, elapsed)
+		}
+		if c.ctx.Err() != nil {
+			e.cancelCall(c, ReasonCanceled, context.Cause(c.ctx))
+		}
 		return nextDone
 	}
 	c.running = 0
@@ -219,40 +228,6 @@ func strategyDelay(s backoff.Strategy, n int, prev time.Duration) (d time.Durati
 	return s.Delay(n, prev), nil
 }
 
-// probeRecheck is the shortest wait of a retry for a half-open probe slot.
-const probeRecheck = 10 * time.Millisecond
-
-// breakerRefused handles an attempt the breaker did not admit when it came due. A retry of a
-// call that asked to wait waits again, if its deadline allows: for half-open while the breaker
-// is open, or for its backoff delay (at least probeRecheck) while all half-open probe slots are
-// taken. Anything else fails fast. Waiting again uses no attempt and is not counted as a retry.
-func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
-	c := j.base()
-	if isRetry && c.pol.breakerMode == WaitForHalfOpen {
-		c.mu.Lock()
-		lastErr, prev := c.err, c.prev
-		c.mu.Unlock()
-		n := int(c.attempts.Load())
-		at, ok := e.brk.HalfOpenAt()
-		if errors.Is(err, breaker.ErrProbeLimit) || !ok {
-			// Nothing says when a probe will report, so look again after the backoff delay, but
-			// not at once: a zero delay would spin between the scheduler and a worker.
-			delay, perr := strategyDelay(c.pol.strategy, n, prev)
-			if perr != nil {
-				e.settle(c, outcome{reason: ReasonPermanent, cause: perr})
-				return
-			}
-			wait := max(min(delay, c.pol.maxDelay), probeRecheck)
-			at, ok = time.Now().Add(wait), e.brk.State() != breaker.ForcedOpen
-		}
-		if ok && !missesDeadline(c.ctx, at) {
-			e.schedule(j, at, time.Until(at), n+1, lastErr, false)
-			return
-		}
-	}
-	e.settle(c, outcome{reason: ReasonBreakerOpen, cause: err})
-}
-
 // schedule puts retry attempt `next` of j in the scheduler, due at `at`. A new retry is
 // counted and announced to hooks; a retry waiting again for the breaker is not.
 func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, cause error, isNew bool) {
@@ -279,6 +254,16 @@ func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause err
 	e.stats.retries.Add(1)
 	if len(e.hooks.retry) > 0 {
 		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Attempt: next, Delay: delay, Err: cause})
+	}
+}
+
+// closed reports whether ch is closed; a nil ch never is.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
 	}
 }
 

@@ -158,3 +158,24 @@ func TestWaitingRetriesWaitAgainWhileProbeSlotsAreTaken(t *testing.T) {
 		assert.Equal(t, uint64(5), e.Stats().Retries, "waiting again is not another retry")
 	})
 }
+
+func TestCancellationSeenThroughACapturedContextIsNotABreakerFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(1)))
+		ctx, cancel := context.WithCancel(t.Context())
+		f, err := engine.Submit(ctx, e, func(context.Context) (int, error) {
+			<-ctx.Done() // the caller's own context, not the one the engine passes
+			return 0, ctx.Err()
+		})
+		require.NoError(t, err)
+		synctest.Wait()
+		cancel()
+		_, err = f.Await(t.Context())
+		require.ErrorIs(t, err, context.Canceled)
+		assert.ErrorIs(t, err, engine.ErrCanceled)
+		synctest.Wait()
+		assert.Equal(t, breaker.Closed, e.Breaker().State())
+		assert.Zero(t, e.Breaker().Counts().Failures)
+		assert.Equal(t, 1, f.Attempts(), "not retried")
+	})
+}

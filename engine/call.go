@@ -20,13 +20,17 @@ type job interface {
 // call is the untyped part of a Future: everything but the result. Its fields are ordered
 // to pack tightly: a waiting retry is mostly this struct, and a million of them should be cheap.
 type call struct {
-	e        *Engine
-	pol      *policy
-	ctx      context.Context // every attempt runs under it; canceled when the call settles
-	cancel   context.CancelCauseFunc
-	born     int64        // submission time as nanoseconds since the engine's start, when hooks want it
-	attempts atomic.Int32 // attempts started
-	isDone   atomic.Bool  // set once the outcome is final and published
+	e      *Engine
+	pol    *policy
+	ctx    context.Context // every attempt runs under it; canceled when the call settles
+	cancel context.CancelCauseFunc
+	// callerDone is the caller's context's Done channel. When ctx derives from a detached view
+	// of that context (see watch.go), ctx ends a moment after it; an operation that captured the
+	// caller's context may see it first.
+	callerDone <-chan struct{}
+	born       int64        // submission time as nanoseconds since the engine's start, when hooks want it
+	attempts   atomic.Int32 // attempts started
+	isDone     atomic.Bool  // set once the outcome is final and published
 
 	mu          sync.Mutex // guards what follows; never held while user code or hooks run
 	running     int32      // the attempt running now, 0 if none

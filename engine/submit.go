@@ -99,6 +99,7 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 		c.born = int64(time.Since(e.born))
 	}
 	c.ctx, c.cancel = context.WithCancelCause(callParent(ctx))
+	c.callerDone = ctx.Done()
 
 	err := e.handOver(ctx, j, block)
 	if err != nil {
