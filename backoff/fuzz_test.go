@@ -1,7 +1,6 @@
 package backoff_test
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/internal/fuzzbytes"
 )
 
 // FuzzStrategy builds a strategy tree from the fuzzer's bytes (every constructor, every
@@ -20,7 +20,7 @@ import (
 // strategies give exactly what their formula says.
 func FuzzStrategy(f *testing.F) {
 	f.Fuzz(func(t *testing.T, prog []byte, n int, prev int64) {
-		r := &fuzzReader{b: prog}
+		r := &fuzzReader{fuzzbytes.New(prog)}
 		node := r.strategy(0)
 		err := backoff.Validate(node.s)
 		if err != nil {
@@ -74,53 +74,21 @@ type fuzzNode struct {
 
 // fuzzReader reads a strategy program: one byte picks a constructor, then its parameters.
 // Missing bytes read as zero.
-type fuzzReader struct{ b []byte }
-
-func (r *fuzzReader) byte() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *fuzzReader) uint64() uint64 {
-	var buf [8]byte
-	n := copy(buf[:], r.b)
-	r.b = r.b[n:]
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-// duration reads a duration: the byte before it chooses a small one (so that caps and jitter
-// bounds are met often) or any int64 at all.
-func (r *fuzzReader) duration() time.Duration {
-	if r.byte()%2 == 0 {
-		return time.Duration(int8(r.byte())) * time.Millisecond
-	}
-	return time.Duration(r.uint64())
-}
-
-func (r *fuzzReader) float() float64 {
-	if c := r.byte(); c%2 == 0 {
-		return float64(int8(r.byte())) / 16 // small values, both sides of 0 and 1
-	}
-	return math.Float64frombits(r.uint64()) // NaN, infinities, subnormals, anything
-}
+type fuzzReader struct{ *fuzzbytes.Reader }
 
 func (r *fuzzReader) jitterOpts() []backoff.JitterOption {
-	if c := r.byte(); c%2 == 0 {
+	if c := r.Byte(); c%2 == 0 {
 		return nil // the top-level generator, safe for concurrent use
 	} else if c%4 == 1 {
 		return []backoff.JitterOption{backoff.WithSource(nil)}
 	}
-	return []backoff.JitterOption{backoff.WithSource(rand.NewPCG(r.uint64(), 1))}
+	return []backoff.JitterOption{backoff.WithSource(rand.NewPCG(r.Uint64(), 1))}
 }
 
 const fuzzMaxDepth = 6
 
 func (r *fuzzReader) strategy(depth int) fuzzNode {
-	op := r.byte() % 13
+	op := r.Byte() % 13
 	if depth >= fuzzMaxDepth && op >= 5 && op <= 9 {
 		op = 0 // decorators stop here
 	}
@@ -128,20 +96,20 @@ func (r *fuzzReader) strategy(depth int) fuzzNode {
 	case 0:
 		return fuzzNode{s: backoff.Immediate(), valid: true, exact: func(int) time.Duration { return 0 }}
 	case 1:
-		d := r.duration()
+		d := r.Duration()
 		return fuzzNode{s: backoff.Constant(d), lo: max(d, 0), hi: max(d, 0), valid: d >= 0,
 			exact: func(int) time.Duration { return max(d, 0) }}
 	case 2:
-		a, b := r.duration(), r.duration()
+		a, b := r.Duration(), r.Duration()
 		exact := func(n int) time.Duration { return linearDelay(max(a, 0), max(b, 0), max(n, 1)) }
 		return fuzzNode{s: backoff.Linear(a, b), lo: max(a, 0), hi: math.MaxInt64, valid: a >= 0 && b >= 0,
 			exact: exact, monotone: true}
 	case 3:
-		d, factor := r.duration(), r.float()
+		d, factor := r.Duration(), r.Float(16)
 		valid := d > 0 && !math.IsNaN(factor) && !math.IsInf(factor, 0) && factor >= 1
 		return fuzzNode{s: backoff.Exponential(d, factor), hi: math.MaxInt64, valid: valid, monotone: true}
 	case 4:
-		base, ceiling := r.duration(), r.duration()
+		base, ceiling := r.Duration(), r.Duration()
 		s := backoff.Decorrelated(base, ceiling, r.jitterOpts()...)
 		hi := max(ceiling, 0)
 		return fuzzNode{s: s, lo: min(max(base, 0), hi), hi: hi, valid: base > 0 && ceiling >= base}
@@ -152,20 +120,20 @@ func (r *fuzzReader) strategy(depth int) fuzzNode {
 		in := r.strategy(depth + 1)
 		return fuzzNode{s: backoff.EqualJitter(in.s, r.jitterOpts()...), lo: in.lo / 2, hi: in.hi, valid: in.valid, capped: in.capped}
 	case 7:
-		in, frac := r.strategy(depth+1), r.float()
+		in, frac := r.strategy(depth+1), r.Float(16)
 		valid := in.valid && !math.IsNaN(frac) && frac >= 0 && frac <= 1
 		hi := in.hi + min(in.hi, math.MaxInt64-in.hi) // d*(1+frac) <= 2d, saturating
 		return fuzzNode{s: backoff.ProportionalJitter(in.s, frac, r.jitterOpts()...), hi: hi, valid: valid, capped: in.capped}
 	case 8:
-		in, ceiling := r.strategy(depth+1), r.duration()
+		in, ceiling := r.strategy(depth+1), r.Duration()
 		c := max(ceiling, 0)
 		return fuzzNode{s: backoff.Capped(in.s, ceiling), lo: min(in.lo, c), hi: min(in.hi, c),
 			valid: in.valid && ceiling >= 0, capped: true}
 	case 9:
-		in, alpha, mult := r.strategy(depth+1), r.float(), r.float()
+		in, alpha, mult := r.strategy(depth+1), r.Float(16), r.Float(16)
 		a := backoff.NewAdaptive(in.s, backoff.WithAlpha(alpha), backoff.WithMaxMultiplier(mult))
-		for range r.byte() % 32 {
-			a.Observe(r.byte()%3 != 0)
+		for range r.Byte() % 32 {
+			a.Observe(r.Byte()%3 != 0)
 		}
 		validMult := mult >= 1 && !math.IsInf(mult, 1)
 		if !validMult {
@@ -175,14 +143,14 @@ func (r *fuzzReader) strategy(depth int) fuzzNode {
 		// Stretching goes through float64, which may round a delay over 2^53ns down a little.
 		return fuzzNode{s: a, lo: in.lo - in.lo>>50, hi: stretch(in.hi, mult), valid: valid, capped: in.capped}
 	case 10:
-		k := r.duration()
+		k := r.Duration()
 		fn := func(n int, _ time.Duration) time.Duration { return k / time.Duration(n) } // negative for k < 0
 		return fuzzNode{s: backoff.Func(fn), hi: max(k, 0), valid: true,
 			exact: func(n int) time.Duration { return max(k/time.Duration(max(n, 1)), 0) }}
 	case 11:
 		return fuzzNode{s: backoff.Default(), hi: time.Minute, valid: true}
 	}
-	if r.byte()%2 == 0 {
+	if r.Byte()%2 == 0 {
 		return fuzzNode{s: nil} // a nil strategy: decorators wait 0 and Validate reports it
 	}
 	return fuzzNode{s: backoff.Func(nil), exact: func(int) time.Duration { return 0 }}

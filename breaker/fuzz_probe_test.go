@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/internal/fuzzbytes"
 )
 
 // FuzzProbeLimit runs a random sequence of Admit, Report (any outcome, any order, stale
@@ -41,12 +42,12 @@ func probeLimit(t *testing.T, prog []byte, probes, closeAfter, trip int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &fuzzBytes{b: prog}
+	r := &fuzzBytes{fuzzbytes.New(prog)}
 	var held []heldTicket
 	most := 0
 	defer func() { t.Logf("%d state changes; at most %d of %d probes out at once", period, most, probes) }()
-	for step := 0; len(r.b) > 0 && step < 1000; step++ {
-		switch op := r.byte() % 8; op {
+	for step := 0; r.Len() > 0 && step < 1000; step++ {
+		switch op := r.Byte() % 8; op {
 		case 0, 1, 2:
 			tk, err := b.Admit()
 			switch {
@@ -76,21 +77,21 @@ func probeLimit(t *testing.T, prog []byte, probes, closeAfter, trip int) {
 			if len(held) == 0 {
 				continue
 			}
-			i := int(r.byte()) % len(held)
+			i := int(r.Byte()) % len(held)
 			h := held[i]
 			held = append(held[:i], held[i+1:]...)
 			if h.probe && h.period == period {
 				out-- // its slot is free before any change the report causes
 			}
-			b.Report(h.tk, breaker.Outcome(r.byte()%3), time.Duration(r.byte())*time.Millisecond)
+			b.Report(h.tk, breaker.Outcome(r.Byte()%3), time.Duration(r.Byte())*time.Millisecond)
 		case 5:
-			time.Sleep(time.Duration(r.byte()%16) * time.Millisecond)
+			time.Sleep(time.Duration(r.Byte()%16) * time.Millisecond)
 		case 6:
 			if got := b.State(); got != state {
 				t.Fatalf("step %d: State() = %v, the callbacks said %v", step, got, state)
 			}
 		case 7:
-			switch r.byte() % 8 { // rarely: manual control
+			switch r.Byte() % 8 { // rarely: manual control
 			case 0:
 				b.ForceOpen()
 			case 1:

@@ -2,10 +2,8 @@ package engine_test
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/recur-go/recur/backoff"
 	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/internal/fuzzbytes"
 )
 
 // FuzzMarkers builds error chains from the fuzzer's bytes (fmt.Errorf with one or several
@@ -23,7 +22,7 @@ import (
 // stops; else retry. Then one call through an engine checks that the engine acts on it.
 func FuzzMarkers(f *testing.F) {
 	f.Fuzz(func(t *testing.T, prog []byte) {
-		root := (&fzReader{b: prog}).chain()
+		root := (&fzReader{fuzzbytes.New(prog)}).chain()
 		var err error
 		if root != nil {
 			err = root.err
@@ -140,11 +139,11 @@ func (r *fzReader) chain() *fzNode {
 		}
 		return out
 	}
-	for steps := 0; len(r.b) > 0 && steps < 64; steps++ {
+	for steps := 0; r.Len() > 0 && steps < 64; steps++ {
 		var n *fzNode
-		switch op := r.byte() % 10; op {
+		switch op := r.Byte() % 10; op {
 		case 0:
-			leaf := r.byte() % byte(len(fzLeaves))
+			leaf := r.Byte() % byte(len(fzLeaves))
 			n = &fzNode{err: fzLeaves[leaf], mark: "lllc"[leaf]}
 		case 1:
 			a := pop()
@@ -154,7 +153,7 @@ func (r *fzReader) chain() *fzNode {
 				n = &fzNode{err: engine.Permanent(a.err), kids: nonNil(a), mark: 'p'}
 			}
 		case 3:
-			d := time.Duration(int16(r.uint16())) * time.Millisecond
+			d := time.Duration(int16(r.Uint16())) * time.Millisecond
 			if a := pop(); a != nil {
 				n = &fzNode{err: engine.RetryAfter(a.err, d), kids: nonNil(a), mark: 'r', delay: max(d, 0)}
 			}
@@ -224,53 +223,4 @@ func fzClassify(root *fzNode) string {
 }
 
 // fzReader reads values from the fuzzer's bytes; missing bytes read as zero.
-type fzReader struct{ b []byte }
-
-func (r *fzReader) byte() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *fzReader) bytes(n int) []byte {
-	n = min(n, len(r.b))
-	out := r.b[:n]
-	r.b = r.b[n:]
-	return out
-}
-
-func (r *fzReader) uint64() uint64 {
-	var buf [8]byte
-	n := copy(buf[:], r.b)
-	r.b = r.b[n:]
-	return binary.LittleEndian.Uint64(buf[:])
-}
-
-func (r *fzReader) uint16() uint16 { return uint16(r.byte()) | uint16(r.byte())<<8 }
-
-// int reads a small int or any int at all.
-func (r *fzReader) int() int {
-	if r.byte()%2 == 0 {
-		return int(int8(r.byte()))
-	}
-	return int(r.uint64())
-}
-
-// float reads a small float around 0 and 1, or any float64 bits: NaN, infinities, anything.
-func (r *fzReader) float() float64 {
-	if r.byte()%2 == 0 {
-		return float64(int8(r.byte())) / 64
-	}
-	return math.Float64frombits(r.uint64())
-}
-
-// duration reads a few milliseconds either side of 0, or any duration at all.
-func (r *fzReader) duration() time.Duration {
-	if r.byte()%2 == 0 {
-		return time.Duration(int8(r.byte())) * time.Millisecond
-	}
-	return time.Duration(r.uint64())
-}
+type fzReader struct{ *fuzzbytes.Reader }

@@ -12,6 +12,7 @@ import (
 	"github.com/recur-go/recur/backoff"
 	"github.com/recur-go/recur/breaker"
 	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/internal/fuzzbytes"
 )
 
 // FuzzOptions builds an engine's options, its default call options and one call's options
@@ -20,14 +21,14 @@ import (
 // refuse; an engine they accept runs the call to a settled Future and closes.
 func FuzzOptions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, prog []byte) {
-		synctest.Test(t, func(t *testing.T) { fuzzOptions(t, &fzReader{b: prog}) })
+		synctest.Test(t, func(t *testing.T) { fuzzOptions(t, &fzReader{fuzzbytes.New(prog)}) })
 	})
 }
 
 func fuzzOptions(t *testing.T, r *fzReader) {
 	var opts []engine.Option
 	var want []string // names of invalid options, in the order New reports the first one
-	for range r.byte() % 5 {
+	for range r.Byte() % 5 {
 		o, name, ok := r.engineOption(t)
 		opts = append(opts, o)
 		if !ok {
@@ -61,7 +62,7 @@ func fuzzOptions(t *testing.T, r *fzReader) {
 	}()
 
 	callOpts, callBad, callStringClassifier := r.callOptions()
-	failures := int(r.byte() % 4)
+	failures := int(r.Byte() % 4)
 	attempts := 0
 	op := func(context.Context) (int, error) {
 		if attempts++; attempts <= failures {
@@ -125,15 +126,15 @@ type fzClassifyResult struct{ engine.CallOption }
 
 // engineOption reads one engine option, its name, and whether it is valid.
 func (r *fzReader) engineOption(t *testing.T) (engine.Option, string, bool) {
-	switch r.byte() % 8 {
+	switch r.Byte() % 8 {
 	case 0:
-		n := int(int8(r.byte())) % 17 // a few goroutines at most: New starts them
+		n := int(int8(r.Byte())) % 17 // a few goroutines at most: New starts them
 		return engine.WithWorkers(n), "WithWorkers", n >= 1
 	case 1:
-		n := int(int8(r.byte())) % 65
+		n := int(int8(r.Byte())) % 65
 		return engine.WithQueueSize(n), "WithQueueSize", n >= 0
 	case 2:
-		ratio, rate, capacity := r.float(), r.float(), r.int()
+		ratio, rate, capacity := r.Float(64), r.Float(64), r.Int()
 		b, err := engine.NewBudget(ratio, rate, capacity)
 		bad := ""
 		switch {
@@ -151,7 +152,7 @@ func (r *fzReader) engineOption(t *testing.T) (engine.Option, string, bool) {
 	case 3:
 		return engine.WithLogger(nil), "WithLogger", false
 	case 4:
-		return engine.WithName(string(r.bytes(int(r.byte() % 16)))), "", true
+		return engine.WithName(string(r.Bytes(int(r.Byte() % 16)))), "", true
 	case 5:
 		return engine.WithHooks(engine.Hooks{OnSettled: func(engine.Settled) {}}), "", true
 	case 6:
@@ -163,14 +164,14 @@ func (r *fzReader) engineOption(t *testing.T) (engine.Option, string, bool) {
 // breakerOptions reads the options of an engine's breaker, if it has one, and the name of the
 // first invalid one.
 func (r *fzReader) breakerOptions() ([]breaker.Option, string) {
-	switch r.byte() % 4 {
+	switch r.Byte() % 4 {
 	case 0:
 		return nil, ""
 	case 1:
-		n := r.int()
+		n := r.Int()
 		return []breaker.Option{breaker.ConsecutiveFailures(1), breaker.HalfOpenProbes(n)}, fzBad(n >= 1 && n <= 32767, "HalfOpenProbes")
 	case 2:
-		d := r.duration()
+		d := r.Duration()
 		return []breaker.Option{breaker.OpenFor(d)}, fzBad(d > 0, "OpenFor")
 	}
 	return []breaker.Option{}, ""
@@ -194,21 +195,21 @@ func (r *fzReader) callOptions() (opts []engine.CallOption, bad string, stringCl
 			bad = name
 		}
 	}
-	for range r.byte() % 6 {
-		switch r.byte() % 12 {
+	for range r.Byte() % 6 {
+		switch r.Byte() % 12 {
 		case 0:
-			n := r.int()
+			n := r.Int()
 			note(engine.MaxAttempts(n), "MaxAttempts", n >= 1)
 		case 1:
 			note(engine.UnlimitedAttempts(), "", true)
 		case 2:
-			d := r.duration()
+			d := r.Duration()
 			note(engine.MaxDelay(d), "MaxDelay", d > 0)
 		case 3:
-			d := r.duration()
+			d := r.Duration()
 			note(engine.AttemptTimeout(d), "AttemptTimeout", d >= 0)
 		case 4:
-			d, factor := r.duration(), r.float()
+			d, factor := r.Duration(), r.Float(64)
 			s := backoff.Capped(backoff.Exponential(d, factor), time.Minute)
 			note(engine.Backoff(s), "Backoff", backoff.Validate(s) == nil)
 		case 5:
@@ -218,14 +219,14 @@ func (r *fzReader) callOptions() (opts []engine.CallOption, bad string, stringCl
 		case 7:
 			note(engine.Classify(engine.DefaultClassifier), "", true)
 		case 8:
-			m := engine.BreakerMode(r.byte() % 5)
+			m := engine.BreakerMode(r.Byte() % 5)
 			note(engine.OnBreakerOpen(m), "OnBreakerOpen", m <= engine.Bypass)
 		case 9:
-			note(engine.Name(string(r.bytes(int(r.byte()%8)))), "", true)
+			note(engine.Name(string(r.Bytes(int(r.Byte()%8)))), "", true)
 		case 10:
 			note(nil, "nil CallOption", false)
 		case 11:
-			switch r.byte() % 3 {
+			switch r.Byte() % 3 {
 			case 0:
 				note(fzClassifyResult{engine.ClassifyResult[int](nil)}, "ClassifyResult", false)
 			case 1:
