@@ -7,12 +7,7 @@ import (
 	"github.com/recur-go/recur/engine"
 )
 
-// RecurWorkers is the engine's worker count in every retry scenario: the engine's default,
-// 32 per GOMAXPROCS. With operations that return at once, 4 to 256 workers measured the same
-// on two cores; the default keeps room for attempts that block, as real ones do.
-var RecurWorkers = engine.DefaultWorkers()
-
-// recurRetrier submits every call to one engine made for the batch: RecurWorkers workers, a
+// recurRetrier submits every call to one engine made for the batch: default workers, a
 // work queue with room for the whole batch (so Submit never blocks), the policy as the
 // engine's defaults.
 type recurRetrier struct {
@@ -25,7 +20,6 @@ func newRecurRetrier(p Policy, n int) (Retrier, error) {
 		return nil, err
 	}
 	e, err := engine.New(
-		engine.WithWorkers(RecurWorkers),
 		engine.WithQueueSize(n),
 		engine.Defaults(
 			engine.MaxAttempts(p.Attempts),

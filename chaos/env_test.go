@@ -65,7 +65,7 @@ func newEnv(t testing.TB, c envConfig) *env {
 		engine.Backoff(backoff.Func(v.immediate)), // strategyImmediate
 	}
 	opts := []engine.Option{
-		engine.WithWorkers(c.workers), engine.WithQueueSize(c.queue), engine.WithName("chaos"),
+		engine.WithMaxConcurrency(c.workers), engine.WithQueueSize(c.queue), engine.WithName("chaos"),
 		engine.WithHooks(engine.Hooks{
 			OnAttemptStart:  func(engine.AttemptStart) { v.attemptStarts.Add(1) },
 			OnRetry:         v.onRetry,

@@ -32,7 +32,7 @@ const bugSpin = "a retry waiting (WaitForHalfOpen) for a half-open probe slot wi
 // the engine by waiting at least 10ms before looking again.
 func TestWaitingRetryDoesNotSpinWhileProbesAreTaken(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, err := engine.New(engine.WithWorkers(2),
+		e, err := engine.New(engine.WithMaxConcurrency(2),
 			engine.WithBreaker(breaker.ConsecutiveFailures(2), breaker.OpenFor(time.Second), breaker.HalfOpenProbes(1)),
 			engine.Defaults(engine.OnBreakerOpen(engine.WaitForHalfOpen), engine.MaxAttempts(2)))
 		require.NoError(t, err)

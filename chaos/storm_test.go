@@ -97,7 +97,7 @@ func storm(t *testing.T, calls, clients, layers, attempts int, ratio float64) st
 	var backend atomic.Int64
 	engines := make([]*engine.Engine, layers)
 	for i := range engines {
-		opts := []engine.Option{engine.WithWorkers(clients), engine.WithName(fmt.Sprintf("layer %d", i+1)),
+		opts := []engine.Option{engine.WithMaxConcurrency(clients), engine.WithName(fmt.Sprintf("layer %d", i+1)),
 			engine.Defaults(engine.MaxAttempts(attempts), engine.Backoff(backoff.Constant(time.Millisecond)))}
 		if ratio > 0 {
 			b, err := engine.NewBudget(ratio, 0, calls)

@@ -3,58 +3,38 @@ package engine
 import (
 	"context"
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 
 	"github.com/recur-go/recur/backoff"
 	"github.com/recur-go/recur/breaker"
 )
 
-// worker runs attempts until Close closes the work queue: first attempts from the queue,
-// retries from the scheduler. slot shows Close which call it is running.
-func (e *Engine) worker(slot *atomic.Pointer[call]) {
-	retries := e.sched.C()
-	for {
-		select {
-		case j, ok := <-e.work:
-			if !ok {
-				return
-			}
-			e.run(slot, j, false)
-		case j, ok := <-retries:
-			if !ok {
-				retries = nil
-				continue
-			}
-			e.run(slot, j, true)
-		}
+// run runs j's next attempt on worker w, then whatever the attempt hands on: its own retry when
+// it is due at once (a hand-off through the scheduler would only add latency), or the next
+// attempt waiting for the bulkhead slot it held.
+func (e *Engine) run(w *worker, j job) {
+	for j != nil {
+		w.current.Store(j.base())
+		again := e.runOnce(j)
+		w.current.Store(nil)
+		j = e.leave(j, again)
 	}
 }
 
-// run runs j's next attempt on this worker, and at once the one after it while the retry
-// delay is zero: a hand-off through the scheduler would only add latency.
-func (e *Engine) run(slot *atomic.Pointer[call], j job, isRetry bool) {
-	slot.Store(j.base())
-	defer slot.Store(nil)
-	for e.runOnce(j, isRetry) {
-		isRetry = true
-	}
-}
-
-// runOnce starts attempt n+1 of j, unless the call settled while it waited. It reports
+// runOnce starts the next attempt of j, unless the call settled while it waited. It reports
 // whether the attempt failed and its retry is due now.
-func (e *Engine) runOnce(j job, isRetry bool) (again bool) {
+func (e *Engine) runOnce(j job) (again bool) {
 	c := j.base()
 	if e.hard.Load() {
 		e.cancelCall(c, ReasonClosed, ErrClosed)
 		return false
 	}
 	var ticket breaker.Ticket
-	gated := e.brk != nil && c.pol.breakerMode != Bypass
-	if gated {
-		t, err := e.brk.Admit()
+	brk := c.breaker()
+	if brk != nil {
+		t, err := brk.Admit()
 		if err != nil {
-			e.breakerRefused(j, err, isRetry)
+			e.breakerRefused(j, err)
 			return false
 		}
 		ticket = t
@@ -63,12 +43,12 @@ func (e *Engine) runOnce(j job, isRetry bool) (again bool) {
 	c.mu.Lock()
 	if c.settled { // canceled while it waited; settling released any ticket the call held
 		c.mu.Unlock()
-		if gated { // the one just taken goes back unused
-			e.brk.Report(ticket, breaker.Ignored, 0)
+		if brk != nil { // the one just taken goes back unused
+			brk.Report(ticket, breaker.Ignored, 0)
 		}
 		return false
 	}
-	if gated {
+	if brk != nil {
 		c.ticket, c.holdsTicket = ticket, true
 	}
 	c.waiting = false
@@ -82,7 +62,7 @@ func (e *Engine) runOnce(j job, isRetry bool) (again bool) {
 	var start time.Time
 	if e.timed {
 		start = time.Now()
-		fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Attempt: n, At: start})
+		fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
 	}
 	if d := c.pol.attemptTimeout; d > 0 {
 		actx, cancel := context.WithTimeoutCause(c.ctx, d, ErrAttemptTimeout)
@@ -105,8 +85,8 @@ func (e *Engine) runOnce(j job, isRetry bool) (again bool) {
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
 func (e *Engine) abandon(j job, n int, start time.Time) {
-	d, err := j.classifyErr(ErrAttemptTimeout)
-	e.conclude(j, n, start, err, d, false)
+	d, health, err := j.judgeErr(ErrAttemptTimeout)
+	e.conclude(j, n, start, err, d, health, false)
 }
 
 // next is what follows a concluded attempt.
@@ -118,10 +98,11 @@ const (
 	nextNow              // the retry is due now: the worker that ran the attempt runs it
 )
 
-// conclude takes attempt n's failure (or a rejected result) and either settles the call or
-// schedules its retry; a retry due at once is left to the worker when onWorker is set. It returns
-// nextLate if the attempt was already concluded (abandoned at its timeout, or the call settled).
-func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, onWorker bool) next {
+// conclude takes attempt n's failure (or a rejected result), reports health to the breaker, and
+// either settles the call or schedules its retry; a retry due at once is left to the worker when
+// onWorker is set. It returns nextLate if the attempt was already concluded (abandoned at its
+// timeout, or the call settled).
+func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, health breaker.Outcome, onWorker bool) next {
 	c := j.base()
 	var elapsed time.Duration
 	if e.timed {
@@ -142,7 +123,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		c.holdsTicket = false
 		c.mu.Unlock()
 		if holdsTicket {
-			e.brk.Report(ticket, breaker.Ignored, elapsed)
+			c.key.brk.Report(ticket, breaker.Ignored, elapsed)
 		}
 		if c.ctx.Err() != nil {
 			e.cancelCall(c, ReasonCanceled, context.Cause(c.ctx))
@@ -160,13 +141,13 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 	c.mu.Unlock()
 
 	if holdsTicket {
-		e.brk.Report(ticket, breaker.Failure, elapsed)
+		c.key.brk.Report(ticket, health, elapsed)
 	}
 	if c.pol.observer != nil {
 		c.pol.observer.Observe(false)
 	}
 	if len(e.hooks.attemptEnd) > 0 {
-		fire(e.hooks.attemptEnd, AttemptEnd{Name: c.pol.name, Attempt: n, Err: err, Duration: elapsed, Decision: d})
+		fire(e.hooks.attemptEnd, AttemptEnd{Name: c.pol.name, Key: c.pol.key, Attempt: n, Err: err, Duration: elapsed, Decision: d})
 	}
 
 	if !d.IsRetry() {
@@ -191,9 +172,9 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
 		return nextDone
 	}
-	if e.brk != nil && c.pol.breakerMode != Bypass {
-		if s := e.brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
-			halfOpen, ok := e.brk.HalfOpenAt()
+	if brk := c.breaker(); brk != nil {
+		if s := brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
+			halfOpen, ok := brk.HalfOpenAt()
 			if c.pol.breakerMode != WaitForHalfOpen || !ok || missesDeadline(c.ctx, halfOpen) {
 				e.settle(c, outcome{reason: ReasonBreakerOpen, cause: breaker.ErrOpen})
 				return nextDone
@@ -253,7 +234,7 @@ func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, ca
 func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause error) {
 	e.stats.retries.Add(1)
 	if len(e.hooks.retry) > 0 {
-		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Attempt: next, Delay: delay, Err: cause})
+		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Key: c.pol.key, Attempt: next, Delay: delay, Err: cause})
 	}
 }
 

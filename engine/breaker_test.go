@@ -115,7 +115,7 @@ func TestBypassIgnoresTheBreaker(t *testing.T) {
 
 func TestQueuedCallsDoNotSlipPastAnOpenBreaker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithWorkers(1), engine.WithBreaker())
+		e := newEngine(t, engine.WithMaxConcurrency(1), engine.WithBreaker())
 		release := make(chan struct{})
 		first, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { <-release; return 1, nil })
 		require.NoError(t, err)

@@ -14,14 +14,15 @@ const probeRecheck = 10 * time.Millisecond
 // call that asked to wait waits again, if its deadline allows: for half-open while the breaker
 // is open, or for its backoff delay (at least probeRecheck) while all half-open probe slots are
 // taken. Anything else fails fast. Waiting again uses no attempt and is not counted as a retry.
-func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
+func (e *Engine) breakerRefused(j job, err error) {
 	c := j.base()
-	if isRetry && c.pol.breakerMode == WaitForHalfOpen {
+	brk := c.key.brk
+	if c.attempts.Load() > 0 && c.pol.breakerMode == WaitForHalfOpen {
 		c.mu.Lock()
 		lastErr, prev := c.err, c.prev
 		c.mu.Unlock()
 		n := int(c.attempts.Load())
-		at, ok := e.brk.HalfOpenAt()
+		at, ok := brk.HalfOpenAt()
 		if errors.Is(err, breaker.ErrProbeLimit) || !ok {
 			// Nothing says when a probe will report, so look again after the backoff delay, but
 			// not at once: a zero delay would spin between the scheduler and a worker.
@@ -31,7 +32,7 @@ func (e *Engine) breakerRefused(j job, err error, isRetry bool) {
 				return
 			}
 			wait := max(min(delay, c.pol.maxDelay), probeRecheck)
-			at, ok = time.Now().Add(wait), e.brk.State() != breaker.ForcedOpen
+			at, ok = time.Now().Add(wait), brk.State() != breaker.ForcedOpen
 		}
 		if ok && !missesDeadline(c.ctx, at) {
 			e.schedule(j, at, time.Until(at), n+1, lastErr, false)

@@ -14,7 +14,9 @@ import (
 type job interface {
 	base() *call
 	attempt(ctx context.Context, n int, start time.Time) (again bool) // again: retry now, on this worker
-	classifyErr(err error) (Decision, error)                          // the call's classifier, for an attempt with no result
+	// judgeErr classifies an attempt that ended with err and no result: its retry decision
+	// and what it says of the dependency's health.
+	judgeErr(err error) (Decision, breaker.Outcome, error)
 }
 
 // call is the untyped part of a Future: everything but the result. Its fields are ordered
@@ -28,6 +30,7 @@ type call struct {
 	// of that context (see watch.go), ctx ends a moment after it; an operation that captured the
 	// caller's context may see it first.
 	callerDone <-chan struct{}
+	key        *keyState    // the key's breaker and bulkhead; nil when the engine keeps no key state
 	born       int64        // submission time as nanoseconds since the engine's start, when hooks want it
 	attempts   atomic.Int32 // attempts started
 	isDone     atomic.Bool  // set once the outcome is final and published
@@ -36,8 +39,9 @@ type call struct {
 	running     int32      // the attempt running now, 0 if none
 	settled     bool
 	holdsTicket bool
-	waiting     bool // in the scheduler under handle
-	watched     bool // under a watch of the caller's context (see watch.go)
+	waiting     bool  // in the scheduler under handle
+	watched     bool  // under a watch of the caller's context (see watch.go)
+	inFIFO      uint8 // where the call waits in its key's FIFO, if it does; guarded by the key's lock
 	ticket      breaker.Ticket
 	handle      scheduler.Handle
 	prev        time.Duration
@@ -56,9 +60,18 @@ type call struct {
 // outcome is how a call settles.
 type outcome struct {
 	success bool
+	health  breaker.Outcome // what the successful attempt says of the dependency
 	reason  Reason
 	cause   error
 	elapsed time.Duration // of the successful attempt, for the breaker's slow-call rule
+}
+
+// breaker returns the breaker that gates c's attempts: its key's, unless c bypasses breakers.
+func (c *call) breaker() *breaker.Breaker {
+	if c.key == nil || c.pol.breakerMode == Bypass {
+		return nil
+	}
+	return c.key.brk
 }
 
 // settleLocked settles c exactly once: called with c.mu held, it releases it. It reports
@@ -88,16 +101,19 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		e.sched.Cancel(handle)
 	}
 	if holdsTicket {
-		// A success reports here; a failed attempt reported its failure before the call
-		// settled, so what is left is an attempt cut short by cancellation or Close.
+		// A success reports here; a failed attempt reported before the call settled, so
+		// what is left is an attempt cut short by cancellation or Close.
 		res := breaker.Ignored
 		if o.success {
-			res = breaker.Success
+			res = o.health
 		}
-		e.brk.Report(ticket, res, o.elapsed)
+		c.key.brk.Report(ticket, res, o.elapsed)
 	}
 	if watched {
 		e.unwatch(c)
+	}
+	if c.key != nil {
+		e.unkey(c)
 	}
 	cause := o.cause
 	if cause == nil {
@@ -113,7 +129,7 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		}
 	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{Name: c.pol.name, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
+		fire(e.hooks.settled, Settled{Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 	e.publish(c)
@@ -151,4 +167,23 @@ func (e *Engine) cancelCall(c *call, r Reason, cause error) bool {
 		r = ReasonDeadline
 	}
 	return e.settle(c, outcome{reason: r, cause: cause})
+}
+
+// unkey takes a settled c out of its key's queue, if it waits there, and lets go of the key.
+func (e *Engine) unkey(c *call) {
+	k := c.key
+	if k == e.keys.def && e.bulkhead.limit == 0 {
+		return // nothing to undo: the key "" is never forgotten
+	}
+	k.mu.Lock()
+	if c.inFIFO != notWaiting {
+		k.unqueue(c)
+		e.stats.slotWaiting.Add(-1)
+	}
+	if k != e.keys.def {
+		if k.refs--; k.refs == 0 {
+			k.idle = e.now()
+		}
+	}
+	k.mu.Unlock()
 }

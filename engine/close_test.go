@@ -32,7 +32,7 @@ func TestCloseDrainsPendingCalls(t *testing.T) {
 
 func TestCloseSettlesWhatIsLeftWhenItsContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, err := engine.New(engine.WithWorkers(2))
+		e, err := engine.New(engine.WithMaxConcurrency(2))
 		require.NoError(t, err)
 		waiting, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky },
 			engine.Backoff(backoff.Constant(time.Hour)))
@@ -75,7 +75,7 @@ func TestSubmitAfterCloseAndCloseTwice(t *testing.T) {
 
 func TestCloseReleasesBlockedSubmitters(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, err := engine.New(engine.WithWorkers(1), engine.WithQueueSize(0))
+		e, err := engine.New(engine.WithMaxConcurrency(1), engine.WithQueueSize(0))
 		require.NoError(t, err)
 		release := make(chan struct{})
 		busy := func(context.Context) (int, error) { <-release; return 1, nil }
@@ -101,7 +101,7 @@ func TestCloseReleasesBlockedSubmitters(t *testing.T) {
 
 func TestBackpressure(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithWorkers(1), engine.WithQueueSize(1))
+		e := newEngine(t, engine.WithMaxConcurrency(1), engine.WithQueueSize(1))
 		release := make(chan struct{})
 		busy := func(context.Context) (int, error) { <-release; return 1, nil }
 		_, err := engine.Submit(t.Context(), e, busy) // running

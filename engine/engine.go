@@ -10,21 +10,23 @@ import (
 	"github.com/recur-go/recur/scheduler"
 )
 
-// Engine runs calls on a fixed pool of workers and retries them through one scheduler. It is
+// Engine runs calls on an elastic pool of workers and retries them through one scheduler. It is
 // safe for concurrent use; one engine serves calls of every result type. Create it with New and
 // end it with Close, which is the only way its goroutines stop.
 type Engine struct {
-	name    string
-	born    time.Time // calls keep their submission time relative to it, in 8 bytes
-	policy  policy    // the defaults calls start from
-	work    chan job
-	sched   *scheduler.Scheduler[job]
-	brk     *breaker.Breaker
-	budget  *Budget
-	hooks   hookSet
-	timed   bool // hooks or the breaker need timestamps
-	current []atomic.Pointer[call]
-	stats   counters
+	name        string
+	born        time.Time // calls keep their submission time relative to it, in 8 bytes
+	policy      policy    // the defaults calls start from
+	sched       *scheduler.Scheduler[job]
+	pool        pool
+	keys        keys
+	bulkhead    bulkhead
+	breakers    bool // every key has a breaker made from breakerOpts
+	breakerOpts []breaker.Option
+	budget      *Budget
+	hooks       hookSet
+	timed       bool // hooks or the breaker need timestamps
+	stats       counters
 
 	// intake: Submit holds mu for reading while it hands a call over; Close takes it for
 	// writing once, to know that no hand-over is under way after closed is set.
@@ -35,20 +37,28 @@ type Engine struct {
 	drained chan struct{} // closed once live reaches 0 after Close started
 	drainMu sync.Once
 
-	hard      atomic.Bool // Close's ctx ended: settle what is left instead of running it
-	workers   sync.WaitGroup
-	watchers  sync.WaitGroup // context.AfterFunc callbacks that may still run
-	watchMu   sync.Mutex     // guards watches and the calls' places in them
-	watches   map[<-chan struct{}]*parentWatch
-	closeOnce sync.Once
-	closeDone chan struct{}
-	closeErr  error
+	hard       atomic.Bool    // Close's ctx ended: settle what is left instead of running it
+	halt       chan struct{}  // closed with hard: wakes the retry dispatcher
+	dispatched chan struct{}  // closed when the retry dispatcher has exited
+	watchers   sync.WaitGroup // context.AfterFunc callbacks that may still run
+	watchMu    sync.Mutex     // guards watches and the calls' places in them
+	watches    map[<-chan struct{}]*parentWatch
+	closeOnce  sync.Once
+	closeDone  chan struct{}
+	closeErr   error
 }
 
-// New validates opts and starts the engine: one scheduler goroutine and the workers.
-// Errors name the option and the value at fault.
+// New validates opts and starts the engine: its scheduler and the goroutine that hands due
+// retries to workers. Workers start when there is work. Errors name the option and the value
+// at fault.
 func New(opts ...Option) (*Engine, error) {
-	cfg := config{workers: DefaultWorkers(), queue: -1}
+	cfg := config{
+		maxWorkers:  DefaultMaxConcurrency,
+		minWorkers:  DefaultMinWorkers(),
+		idleTimeout: DefaultIdleTimeout,
+		queue:       DefaultQueueSize,
+		keyIdle:     DefaultKeyIdle,
+	}
 	for _, o := range opts {
 		if o == nil {
 			cfg.fail("nil Option")
@@ -59,69 +69,93 @@ func New(opts ...Option) (*Engine, error) {
 	if cfg.err != nil {
 		return nil, cfg.err
 	}
-	if cfg.queue < 0 {
-		cfg.queue = 4 * cfg.workers
-	}
 	base := defaultPolicy()
 	p, err := resolve(&base, cfg.defaults)
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
-		name:      cfg.name,
-		born:      time.Now(),
-		policy:    *p,
-		work:      make(chan job, cfg.queue),
-		budget:    cfg.budget,
-		hooks:     cfg.hooks,
-		current:   make([]atomic.Pointer[call], cfg.workers),
-		closing:   make(chan struct{}),
-		drained:   make(chan struct{}),
-		closeDone: make(chan struct{}),
+		name:        cfg.name,
+		born:        time.Now(),
+		policy:      *p,
+		bulkhead:    cfg.bulkhead,
+		breakers:    cfg.useBreaker,
+		breakerOpts: cfg.breakerOpts,
+		budget:      cfg.budget,
+		hooks:       cfg.hooks,
+		closing:     make(chan struct{}),
+		drained:     make(chan struct{}),
+		halt:        make(chan struct{}),
+		dispatched:  make(chan struct{}),
+		closeDone:   make(chan struct{}),
 	}
-	if cfg.useBreaker {
-		bopts := cfg.breakerOpts
-		if len(e.hooks.breakerChange) > 0 {
-			bopts = append(bopts[:len(bopts):len(bopts)], breaker.OnStateChange(e.breakerChanged))
-		}
-		if e.brk, err = breaker.New(bopts...); err != nil {
+	e.pool = pool{
+		maxWorkers:  int32(cfg.maxWorkers),
+		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),
+		idleTimeout: cfg.idleTimeout,
+		handoff:     make(chan job),
+		queue:       make(chan job, cfg.queue),
+	}
+	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
+	if e.breakers || e.bulkhead.limit > 0 {
+		if e.keys.def, err = e.newKey(""); err != nil {
 			return nil, err
 		}
+		e.keys.byName = make(map[string]*keyState)
 	}
-	e.timed = e.hooks.timed() || e.brk != nil
-	// A small hand-off buffer lets the scheduler pop a batch while workers are busy; items in
-	// it count as fired (they can no longer be canceled), so it stays at one per worker.
-	if e.sched, err = scheduler.New[job](cfg.workers); err != nil {
+	e.timed = e.hooks.timed() || e.breakers
+	// A small buffer lets the scheduler hand over a batch of due retries at once; items in it
+	// count as fired (they can no longer be canceled), so it stays small.
+	if e.sched, err = scheduler.New[job](64); err != nil {
 		return nil, err
 	}
-	for i := range e.current {
-		e.workers.Go(func() { e.worker(&e.current[i]) })
-	}
+	go e.dispatchRetries()
 	return e, nil
 }
 
-func (e *Engine) breakerChanged(from, to breaker.State) {
-	fire(e.hooks.breakerChange, BreakerChange{Engine: e.name, From: from, To: to})
+// dispatchRetries hands each due retry to the pool (or to its key's queue) until Close closes
+// the scheduler. It blocks while the pool is at its cap and its queue full: the retries behind
+// it wait in the scheduler, holding no goroutine.
+func (e *Engine) dispatchRetries() {
+	defer close(e.dispatched)
+	for j := range e.sched.C() {
+		if run, _ := e.enter(j, false); !run {
+			continue // waits for a slot of its key
+		}
+		if err := e.dispatch(j, true, nil, e.halt); err != nil {
+			e.giveBack(j)
+			e.cancelCall(j.base(), ReasonClosed, ErrClosed)
+		}
+	}
 }
 
-// Breaker returns the engine's circuit breaker, for manual control (ForceOpen, Reset) and its
-// counts; nil if the engine has none.
-func (e *Engine) Breaker() *breaker.Breaker { return e.brk }
+// Breaker returns the breaker of calls without a key, for manual control (ForceOpen, Reset) and
+// its counts; nil if the engine has no breakers. KeyBreaker returns a key's.
+func (e *Engine) Breaker() *breaker.Breaker {
+	if e.keys.def == nil {
+		return nil
+	}
+	return e.keys.def.brk
+}
 
 // Stats returns a snapshot of the engine's counters.
 func (e *Engine) Stats() Stats {
 	s := Stats{
-		Submitted: e.stats.submitted.Load(),
-		Succeeded: e.stats.succeeded.Load(),
-		Attempts:  e.stats.attempts.Load(),
-		Retries:   e.stats.retries.Load(),
-		Running:   e.stats.running.Load(),
-		Waiting:   e.sched.Len(),
-		Queued:    len(e.work),
-		Late:      e.stats.late.Load(),
-		Rejected:  e.stats.rejected.Load(),
-		Breaker:   e.stats.breaker.Load(),
-		Budget:    e.stats.budget.Load(),
+		Submitted:   e.stats.submitted.Load(),
+		Succeeded:   e.stats.succeeded.Load(),
+		Attempts:    e.stats.attempts.Load(),
+		Retries:     e.stats.retries.Load(),
+		Running:     e.stats.running.Load(),
+		Waiting:     e.sched.Len(),
+		Queued:      len(e.pool.queue),
+		SlotWaiting: e.stats.slotWaiting.Load(),
+		Workers:     int(e.pool.total.Load()),
+		IdleWorkers: int(e.pool.idle.Load()),
+		Keys:        e.keys.count(),
+		Late:        e.stats.late.Load(),
+		Rejected:    e.stats.rejected.Load(),
+		Breaker:     e.stats.breaker.Load(),
+		Budget:      e.stats.budget.Load(),
 	}
 	for i := range s.FailedBy {
 		s.FailedBy[i] = e.stats.failedBy[i].Load()
@@ -167,20 +201,30 @@ func (e *Engine) shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = context.Cause(ctx)
 		e.hard.Store(true)
-		for i := range e.current {
-			if c := e.current[i].Load(); c != nil {
-				e.cancelCall(c, ReasonClosed, ErrClosed)
-			}
+		close(e.halt)
+		for _, c := range e.pool.running() {
+			e.cancelCall(c, ReasonClosed, ErrClosed)
 		}
 	}
 	// No call is pending or will be (graceful), or everything left is being settled as closed
-	// (hard stop): the scheduler hands back what it holds, and closing the work queue, which
-	// nobody sends on after the intake fence, lets the workers drain it and exit.
+	// (hard stop): the scheduler hands back what it holds and closes its channel, which ends
+	// the retry dispatcher. Then nobody adds to the work queue or the keys' queues: what they
+	// hold is settled here, not left to workers that may all be stuck in operations.
 	for _, j := range e.sched.Close() {
 		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 	}
-	close(e.work)
-	e.workers.Wait()
+	<-e.dispatched
+	e.keys.each(func(k *keyState) {
+		for _, j := range e.drainFIFO(k) {
+			e.cancelCall(j.base(), ReasonClosed, ErrClosed)
+		}
+	})
+	close(e.pool.queue)
+	for j := range e.pool.queue {
+		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
+	}
+	close(e.pool.handoff)
+	e.pool.wg.Wait()
 	e.watchers.Wait()
 	return err
 }

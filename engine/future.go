@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
+
+	"github.com/recur-go/recur/breaker"
 )
 
 // Future is the pending result of a submitted call. It settles exactly once: with the
@@ -82,6 +84,13 @@ func (f *Future[T]) base() *call { return &f.call }
 func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
 	v, err := f.invoke(ctx)
 	d, err := f.classify(v, err)
+	health := breaker.Ignored
+	if f.breaker() != nil {
+		var perr *PanicError
+		if health, perr = f.judge(v, err, d); perr != nil {
+			d, err = Stop(), perr
+		}
+	}
 	e := f.e
 	if d.verdict == verdictAccept && err == nil {
 		var elapsed time.Duration
@@ -101,15 +110,15 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
 			f.pol.observer.Observe(true)
 		}
 		if len(e.hooks.attemptEnd) > 0 {
-			fire(e.hooks.attemptEnd, AttemptEnd{Name: f.pol.name, Attempt: n, Duration: elapsed, Decision: d})
+			fire(e.hooks.attemptEnd, AttemptEnd{Name: f.pol.name, Key: f.pol.key, Attempt: n, Duration: elapsed, Decision: d})
 		}
-		e.settle(&f.call, outcome{success: true, elapsed: elapsed})
+		e.settle(&f.call, outcome{success: true, health: health, elapsed: elapsed})
 		return false
 	}
 	if d.verdict == verdictAccept { // accepted with an error: the error is final
 		d = Stop()
 	}
-	switch e.conclude(f, n, start, err, d, true) {
+	switch e.conclude(f, n, start, err, d, health, true) {
 	case nextLate:
 		e.stats.late.Add(1)
 	case nextNow:
@@ -122,7 +131,7 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
 func (f *Future[T]) invoke(ctx context.Context) (v T, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &PanicError{Value: r, Stack: debug.Stack()}
+			err = newPanicError(r)
 		}
 	}()
 	return f.op(ctx)
@@ -133,7 +142,7 @@ func (f *Future[T]) invoke(ctx context.Context) (v T, err error) {
 func (f *Future[T]) classify(v T, err error) (d Decision, out error) {
 	defer func() {
 		if r := recover(); r != nil {
-			d, out = Stop(), &PanicError{Value: r, Stack: debug.Stack()}
+			d, out = Stop(), newPanicError(r)
 		}
 	}()
 	if c, ok := f.pol.classifyResult.(func(T, error) Decision); ok {
@@ -142,19 +151,29 @@ func (f *Future[T]) classify(v T, err error) (d Decision, out error) {
 	return f.pol.classify(err), err
 }
 
-func (f *Future[T]) classifyErr(err error) (Decision, error) {
+func (f *Future[T]) judgeErr(err error) (Decision, breaker.Outcome, error) {
 	var zero T
-	return f.classify(zero, err)
+	d, err := f.classify(zero, err)
+	health, perr := f.judge(zero, err, d)
+	if perr != nil {
+		return Stop(), health, perr
+	}
+	return d, health, err
 }
 
-// checkClassifier reports a ClassifyResult whose type does not match the call's.
-func (f *Future[T]) checkClassifier() error {
-	if f.pol.classifyResult == nil {
-		return nil
+// checkClassifiers reports a ClassifyResult or BreakerClassifyResult whose type does not match
+// the call's.
+func (f *Future[T]) checkClassifiers() error {
+	if f.pol.classifyResult != nil {
+		if _, ok := f.pol.classifyResult.(func(T, error) Decision); !ok {
+			return errTypeMismatch("ClassifyResult", f.pol.classifyResult, *new(T))
+		}
 	}
-	if _, ok := f.pol.classifyResult.(func(T, error) Decision); !ok {
-		var zero T
-		return fmt.Errorf("engine: ClassifyResult for %T given to a call returning %T", f.pol.classifyResult, zero)
-	}
-	return nil
+	return f.checkHealthClassifier()
 }
+
+func errTypeMismatch(option string, classifier, result any) error {
+	return fmt.Errorf("engine: %s for %T given to a call returning %T", option, classifier, result)
+}
+
+func newPanicError(r any) *PanicError { return &PanicError{Value: r, Stack: debug.Stack()} }

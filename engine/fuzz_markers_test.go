@@ -45,7 +45,7 @@ func FuzzMarkers(f *testing.F) {
 // fzRunMarked runs a call whose first attempt fails with err (and second succeeds) and checks
 // the outcome: stopped at once, retried after the hinted delay, or retried after the strategy's.
 func fzRunMarked(t *testing.T, err error, want string, leaves []error) {
-	e, newErr := engine.New(engine.WithWorkers(1),
+	e, newErr := engine.New(engine.WithMaxConcurrency(1),
 		engine.Defaults(engine.MaxAttempts(2), engine.MaxDelay(time.Hour), engine.Backoff(backoff.Constant(5*time.Second))))
 	if newErr != nil {
 		t.Fatal(newErr)

@@ -128,8 +128,8 @@ type fzClassifyResult struct{ engine.CallOption }
 func (r *fzReader) engineOption(t *testing.T) (engine.Option, string, bool) {
 	switch r.Byte() % 8 {
 	case 0:
-		n := int(int8(r.Byte())) % 17 // a few goroutines at most: New starts them
-		return engine.WithWorkers(n), "WithWorkers", n >= 1
+		n := int(int8(r.Byte())) % 17
+		return engine.WithMaxConcurrency(n), "WithMaxConcurrency", n >= 1
 	case 1:
 		n := int(int8(r.Byte())) % 65
 		return engine.WithQueueSize(n), "WithQueueSize", n >= 0

@@ -25,13 +25,15 @@ type Hooks struct {
 // AttemptStart describes an attempt about to run.
 type AttemptStart struct {
 	Name    string
-	Attempt int // 1 for the first attempt
+	Key     string // the call's key (see Key); "" if it has none
+	Attempt int    // 1 for the first attempt
 	At      time.Time
 }
 
 // AttemptEnd describes an attempt that finished (or was abandoned at its timeout).
 type AttemptEnd struct {
 	Name     string
+	Key      string
 	Attempt  int
 	Err      error
 	Duration time.Duration
@@ -41,14 +43,16 @@ type AttemptEnd struct {
 // RetryScheduled describes a retry waiting in the scheduler.
 type RetryScheduled struct {
 	Name    string
+	Key     string
 	Attempt int           // the attempt that will run
 	Delay   time.Duration // how long it waits
 	Err     error         // the error that caused it
 }
 
-// Settled describes a call that ended: the seed's RetryMetrics, with the attempts counted.
+// Settled describes a call that ended, with the attempts counted.
 type Settled struct {
 	Name     string
+	Key      string
 	Start    time.Time // when the call was submitted
 	End      time.Time
 	Attempts int
@@ -57,9 +61,10 @@ type Settled struct {
 	Reason   Reason // why it failed; meaningless on success
 }
 
-// BreakerChange describes a transition of the engine's breaker.
+// BreakerChange describes a transition of one of the engine's breakers.
 type BreakerChange struct {
 	Engine   string // the engine's name
+	Key      string // the breaker's key; "" for calls without one
 	From, To breaker.State
 }
 
@@ -103,32 +108,45 @@ func fire[E any](fns []func(E), ev E) {
 }
 
 // LogHooks returns hooks that log to l: retries at Warn, give-ups at Error, breaker transitions
-// at Warn (to open) or Info, with structured fields (op, attempt, delay, reason, err, elapsed).
+// at Warn (to open) or Info, with structured fields (op, key when there is one, attempt, delay,
+// reason, err, elapsed).
 // Successes are not logged. WithLogger installs them.
 func LogHooks(l *slog.Logger) Hooks {
 	ctx := context.Background()
 	return Hooks{
 		OnRetry: func(r RetryScheduled) {
-			l.LogAttrs(ctx, slog.LevelWarn, "retrying",
-				slog.String("op", r.Name), slog.Int("attempt", r.Attempt),
-				slog.Duration("delay", r.Delay), slog.Any("err", r.Err))
+			l.LogAttrs(ctx, slog.LevelWarn, "retrying", append(callAttrs(r.Name, r.Key),
+				slog.Int("attempt", r.Attempt), slog.Duration("delay", r.Delay), slog.Any("err", r.Err))...)
 		},
 		OnSettled: func(s Settled) {
 			if s.Success {
 				return
 			}
-			l.LogAttrs(ctx, slog.LevelError, "giving up",
-				slog.String("op", s.Name), slog.Int("attempts", s.Attempts),
-				slog.String("reason", s.Reason.String()), slog.Any("err", s.Err),
-				slog.Duration("elapsed", s.End.Sub(s.Start)))
+			l.LogAttrs(ctx, slog.LevelError, "giving up", append(callAttrs(s.Name, s.Key),
+				slog.Int("attempts", s.Attempts), slog.String("reason", s.Reason.String()),
+				slog.Any("err", s.Err), slog.Duration("elapsed", s.End.Sub(s.Start)))...)
 		},
 		OnBreakerChange: func(c BreakerChange) {
 			level := slog.LevelInfo
 			if c.To == breaker.Open || c.To == breaker.ForcedOpen {
 				level = slog.LevelWarn
 			}
+			attrs := []slog.Attr{slog.String("engine", c.Engine)}
+			if c.Key != "" {
+				attrs = append(attrs, slog.String("key", c.Key))
+			}
 			l.LogAttrs(ctx, level, "breaker state changed",
-				slog.String("engine", c.Engine), slog.String("from", c.From.String()), slog.String("to", c.To.String()))
+				append(attrs, slog.String("from", c.From.String()), slog.String("to", c.To.String()))...)
 		},
 	}
+}
+
+// callAttrs are the fields that say which call a line is about, with room for the rest.
+func callAttrs(name, key string) []slog.Attr {
+	attrs := make([]slog.Attr, 1, 6)
+	attrs[0] = slog.String("op", name)
+	if key != "" {
+		attrs = append(attrs, slog.String("key", key))
+	}
+	return attrs
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"time"
 
 	"github.com/recur-go/recur/breaker"
 )
@@ -17,8 +18,12 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 type config struct {
 	name        string
-	workers     int
+	maxWorkers  int
+	minWorkers  int
+	idleTimeout time.Duration
 	queue       int
+	bulkhead    bulkhead
+	keyIdle     time.Duration
 	defaults    []CallOption
 	breakerOpts []breaker.Option
 	useBreaker  bool
@@ -33,32 +38,94 @@ func (c *config) fail(format string, args ...any) {
 	}
 }
 
-// DefaultWorkers is the number of workers when WithWorkers is not given: 32 per GOMAXPROCS, since
-// retried operations mostly wait on the network rather than use a CPU.
-func DefaultWorkers() int { return 32 * runtime.GOMAXPROCS(0) }
+// The pool's defaults and bounds. A running attempt holds a goroutine (blocking I/O needs one);
+// nothing else does, so the cap is set by what a process can hold, not by its CPUs: at 2-8 KiB of
+// stack each, 65,536 running attempts cost at most about 512 MiB, far more calls than one host's
+// sockets or a dependency usually take, so the engine is never what limits a fan-out of
+// thousands of I/O calls. A lower cap is a choice to make with WithMaxConcurrency.
+const (
+	DefaultMaxConcurrency = 1 << 16
+	DefaultQueueSize      = 1024
+	DefaultIdleTimeout    = time.Second
+	maxConcurrencyLimit   = 1 << 24 // more goroutines than any machine can hold
+	maxQueueLimit         = 1 << 24 // 256 MiB of queue slots
+)
 
-// WithWorkers sets how many attempts may run at once (default DefaultWorkers()). Each worker is
-// one goroutine, started by New and ended by Close; no call ever gets a goroutine of its own.
-func WithWorkers(n int) Option {
+// DefaultMinWorkers is the number of idle workers kept when WithMinWorkers is not given: one per
+// GOMAXPROCS, so that a quiet engine answers its next call without starting a goroutine.
+func DefaultMinWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// WithMaxConcurrency caps how many attempts run at once, engine-wide (default
+// DefaultMaxConcurrency). Workers are started when work is waiting and no worker is idle, up to
+// this cap, and exit after idling (see WithIdleTimeout); beyond the cap, first attempts wait in
+// the work queue (WithQueueSize) and due retries wait in the scheduler. Per-key limits are
+// WithBulkhead's.
+func WithMaxConcurrency(n int) Option {
 	return optionFunc(func(c *config) {
-		if n < 1 {
-			c.fail("WithWorkers %d: must be at least 1", n)
+		if n < 1 || n > maxConcurrencyLimit {
+			c.fail("WithMaxConcurrency %d: must be between 1 and %d", n, maxConcurrencyLimit)
 			return
 		}
-		c.workers = n
+		c.maxWorkers = n
 	})
 }
 
-// WithQueueSize bounds the queue of first attempts waiting for a worker (default: 4 per worker).
-// Submit blocks while it is full; TrySubmit fails with ErrQueueFull. 0 makes every Submit hand
-// its call straight to a worker.
+// WithMinWorkers sets how many idle workers stay when there is no work (default
+// DefaultMinWorkers()); the rest exit after WithIdleTimeout. 0 lets an idle engine hold no
+// worker at all. Workers are started on demand, never ahead of work.
+func WithMinWorkers(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 0 || n > maxConcurrencyLimit {
+			c.fail("WithMinWorkers %d: must be between 0 and %d", n, maxConcurrencyLimit)
+			return
+		}
+		c.minWorkers = n
+	})
+}
+
+// WithIdleTimeout sets how long a worker with nothing to do waits for work before it exits
+// (default DefaultIdleTimeout), down to WithMinWorkers workers.
+func WithIdleTimeout(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.fail("WithIdleTimeout %v: must be positive", d)
+			return
+		}
+		c.idleTimeout = d
+	})
+}
+
+// WithQueueSize bounds the queue of first attempts waiting for a worker while WithMaxConcurrency
+// attempts run (default DefaultQueueSize). Submit blocks while it is full; TrySubmit fails with
+// ErrQueueFull. 0 makes a Submit at the cap wait until a worker takes its call.
 func WithQueueSize(n int) Option {
 	return optionFunc(func(c *config) {
-		if n < 0 {
-			c.fail("WithQueueSize %d: must not be negative", n)
+		if n < 0 || n > maxQueueLimit {
+			c.fail("WithQueueSize %d: must be between 0 and %d", n, maxQueueLimit)
 			return
 		}
 		c.queue = n
+	})
+}
+
+// WithBulkhead limits every key (see Key; calls without one share the key "") to limit attempts
+// running at once. An attempt over the limit waits for a slot in the key's FIFO queue, holding no
+// goroutine, until a slot frees, the call's context ends or the call is canceled. At most queue
+// first attempts wait per key: Submit and TrySubmit refuse more with ErrBulkheadFull. Retries of
+// calls already admitted always wait their turn. A slow key thus fills its own slots and queue,
+// never another key's. An attempt abandoned at its timeout or by cancellation holds its slot until
+// its operation returns: the dependency is still serving it.
+func WithBulkhead(limit, queue int) Option {
+	return optionFunc(func(c *config) {
+		if limit < 1 || limit > maxConcurrencyLimit {
+			c.fail("WithBulkhead limit %d: must be between 1 and %d", limit, maxConcurrencyLimit)
+			return
+		}
+		if queue < 0 || queue > maxQueueLimit {
+			c.fail("WithBulkhead queue %d: must be between 0 and %d", queue, maxQueueLimit)
+			return
+		}
+		c.bulkhead = bulkhead{limit: limit, queue: queue}
 	})
 }
 
@@ -67,8 +134,12 @@ func Defaults(opts ...CallOption) Option {
 	return optionFunc(func(c *config) { c.defaults = append(c.defaults, opts...) })
 }
 
-// WithBreaker gives the engine a circuit breaker built from opts (see package breaker), which
-// gates every submission and every retry. Engine.Breaker returns it for manual control.
+// WithBreaker gives the engine circuit breakers built from opts (see package breaker), one per
+// key (see Key; calls without one share the key ""), created on first use and forgotten when
+// idle: a dead dependency opens its own breaker, never another's. A breaker gates every
+// submission and every attempt of its key, and judges the key's health with the call's breaker
+// classifier (see BreakerClassify), not with its retry decisions. Engine.Breaker returns the
+// breaker of a key, for manual control.
 func WithBreaker(opts ...breaker.Option) Option {
 	return optionFunc(func(c *config) {
 		c.useBreaker = true
@@ -101,6 +172,20 @@ func WithLogger(l *slog.Logger) Option {
 			return
 		}
 		c.hooks.add(LogHooks(l))
+	})
+}
+
+// WithKeyIdle sets how long a key with no call in flight keeps its state (breaker, bulkhead)
+// before the engine may forget it (default DefaultKeyIdle). A key whose breaker is closed with
+// nothing counted against it may be forgotten sooner: a new one would be the same. Keys are swept
+// as new ones arrive, so memory stays bounded with millions of distinct keys.
+func WithKeyIdle(d time.Duration) Option {
+	return optionFunc(func(c *config) {
+		if d <= 0 {
+			c.fail("WithKeyIdle %v: must be positive", d)
+			return
+		}
+		c.keyIdle = d
 	})
 }
 

@@ -20,7 +20,7 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		opt  engine.Option
 		want string
 	}{
-		{"zero workers", engine.WithWorkers(0), "WithWorkers 0"},
+		{"zero concurrency", engine.WithMaxConcurrency(0), "WithMaxConcurrency 0"},
 		{"negative queue", engine.WithQueueSize(-1), "WithQueueSize -1"},
 		{"zero attempts", engine.Defaults(engine.MaxAttempts(0)), "MaxAttempts 0"},
 		{"negative max delay", engine.Defaults(engine.MaxDelay(-time.Second)), "MaxDelay -1s"},

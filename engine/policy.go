@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/breaker"
 )
 
 // The defaults every call gets unless the engine's Defaults or its own options say otherwise:
@@ -17,7 +18,7 @@ const (
 	DefaultMaxDelay    = 60 * time.Second
 )
 
-// BreakerMode says what a call does when the engine's breaker is open.
+// BreakerMode says what a call does when its key's breaker is open.
 type BreakerMode uint8
 
 const (
@@ -41,6 +42,9 @@ type policy struct {
 	attemptTimeout time.Duration
 	classify       Classifier
 	classifyResult any // func(T, error) Decision for the call's T, from ClassifyResult
+	key            string
+	health         func(error) breaker.Outcome
+	healthResult   any // func(T, error) breaker.Outcome for the call's T, from BreakerClassifyResult
 	breakerMode    BreakerMode
 	err            error // the first invalid option
 }
@@ -152,7 +156,7 @@ func ClassifyResult[T any](c func(v T, err error) Decision) CallOption {
 	})
 }
 
-// OnBreakerOpen sets what a call does when the engine's breaker is open (default FailFast).
+// OnBreakerOpen sets what a call does when its key's breaker is open (default FailFast).
 func OnBreakerOpen(m BreakerMode) CallOption {
 	return callOptionFunc(func(p *policy) {
 		if m > Bypass {
@@ -161,6 +165,13 @@ func OnBreakerOpen(m BreakerMode) CallOption {
 		}
 		p.breakerMode = m
 	})
+}
+
+// Key names the dependency a call goes to (a host, a service, a tenant). Calls with one key share
+// a breaker (WithBreaker) and a bulkhead (WithBulkhead), apart from every other key's; calls
+// without a key share the key "". Hooks and logs show it.
+func Key(key string) CallOption {
+	return callOptionFunc(func(p *policy) { p.key = key })
 }
 
 // Name names the operation for hooks, logs, errors and stats.

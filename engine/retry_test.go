@@ -141,7 +141,7 @@ func TestRetryThatWouldMissTheDeadlineFailsAtOnce(t *testing.T) {
 
 func TestPanicBecomesPanicErrorAndWorkerSurvives(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithWorkers(1))
+		e := newEngine(t, engine.WithMaxConcurrency(1))
 		calls := 0
 		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) {
 			calls++
@@ -235,7 +235,7 @@ func TestAttemptTimeoutIsTheAttemptsContextDeadline(t *testing.T) {
 
 func TestPanickingClassifierOrStrategyFailsTheCallNotTheWorker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithWorkers(1))
+		e := newEngine(t, engine.WithMaxConcurrency(1))
 		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 1, nil },
 			engine.Classify(func(error) engine.Decision { panic("classifier") }))
 		pe, ok := errors.AsType[*engine.PanicError](err)

@@ -13,11 +13,16 @@ type Stats struct {
 	Retries   uint64             // retries scheduled
 	Running   int64              // attempts running now
 	Waiting   int                // retries waiting in the scheduler
-	Queued    int                // first attempts waiting in the work queue
-	Late      uint64             // results of abandoned attempts, discarded
-	Rejected  uint64             // Submit/TrySubmit refusals: queue full, closed, breaker open
-	Breaker   uint64             // calls failed or refused because the breaker was open
-	Budget    uint64             // retries denied by the budget
+	Queued    int                // attempts waiting in the work queue for a worker (only at the cap)
+	// SlotWaiting is the attempts waiting for a slot of their key's bulkhead (WithBulkhead).
+	SlotWaiting int64
+	Workers     int    // worker goroutines alive: the running attempts and the idle workers
+	IdleWorkers int    // workers waiting for work
+	Keys        int    // keys whose breaker or bulkhead the engine holds, the key "" included
+	Late        uint64 // results of abandoned attempts, discarded
+	Rejected    uint64 // Submit/TrySubmit refusals: queue or bulkhead full, closed, breaker open
+	Breaker     uint64 // calls failed or refused because the breaker was open
+	Budget      uint64 // retries denied by the budget
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -32,16 +37,17 @@ func (s Stats) Failed() uint64 {
 // counters are the engine's live counters. Each sits on its own cache line where it is written
 // on every call, so that workers on different cores do not fight over one line.
 type counters struct {
-	submitted padded
-	succeeded padded
-	attempts  padded
-	retries   padded
-	running   atomic.Int64
-	late      atomic.Uint64
-	rejected  atomic.Uint64
-	breaker   atomic.Uint64
-	budget    atomic.Uint64
-	failedBy  [numReasons]atomic.Uint64
+	submitted   padded
+	succeeded   padded
+	attempts    padded
+	retries     padded
+	running     atomic.Int64
+	slotWaiting atomic.Int64
+	late        atomic.Uint64
+	rejected    atomic.Uint64
+	breaker     atomic.Uint64
+	budget      atomic.Uint64
+	failedBy    [numReasons]atomic.Uint64
 }
 
 type padded struct {

@@ -37,7 +37,7 @@ func chaosRound(t *testing.T, seed uint64, calls int) {
 	budget, err := engine.NewBudget(0.5, 100, 10_000)
 	require.NoError(t, err)
 	var settledEvents atomic.Int64
-	e, err := engine.New(engine.WithWorkers(64),
+	e, err := engine.New(engine.WithMaxConcurrency(64),
 		engine.WithHooks(engine.Hooks{OnSettled: func(engine.Settled) { settledEvents.Add(1) }}), engine.WithQueueSize(256), engine.WithBudget(budget),
 		engine.WithBreaker(breaker.FailureRatio(0.9, 200, 100), breaker.OpenFor(50*time.Millisecond), breaker.HalfOpenProbes(4)),
 		engine.Defaults(engine.MaxAttempts(4), engine.AttemptTimeout(20*time.Millisecond),
@@ -124,7 +124,7 @@ func chaosOp(kind int, r uint64) func(context.Context) (int, error) {
 
 func TestNoGoroutinePerWaitingRetry(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithWorkers(8))
+		e := newEngine(t, engine.WithMaxConcurrency(8))
 		const calls = 100_000
 		before := runtime.NumGoroutine()
 		fs := make([]*engine.Future[int], calls)
@@ -136,7 +136,11 @@ func TestNoGoroutinePerWaitingRetry(t *testing.T) {
 		}
 		synctest.Wait()
 		require.Equal(t, calls, e.Stats().Waiting)
-		assert.LessOrEqual(t, runtime.NumGoroutine(), before, "100,000 waiting retries, no goroutine added")
+		assert.LessOrEqual(t, runtime.NumGoroutine(), before+8, "no more workers than the cap")
+		time.Sleep(engine.DefaultIdleTimeout) // idle workers leave; the retries are due in an hour
+		synctest.Wait()
+		assert.LessOrEqual(t, runtime.NumGoroutine(), before+engine.DefaultMinWorkers(),
+			"100,000 waiting retries, no goroutine but the idle floor")
 		for _, f := range fs {
 			f.Cancel(nil)
 		}

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/recur-go/recur/breaker"
 )
@@ -66,7 +65,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	}
 	f := &Future[T]{op: op}
 	f.e, f.pol = e, pol
-	if err := f.checkClassifier(); err != nil {
+	if err := f.checkClassifiers(); err != nil {
 		return nil, err
 	}
 	if err := e.admit(ctx, f, block); err != nil {
@@ -75,7 +74,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	return f, nil
 }
 
-// admit hands j's first attempt to the workers.
+// admit hands j's first attempt to the workers, or to its key's queue.
 func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 	c := j.base()
 	if err := ctx.Err(); err != nil {
@@ -85,32 +84,39 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 		e.stats.rejected.Add(1)
 		return ErrClosed
 	}
+	k, err := e.keys.acquire(c.pol.key)
+	if err != nil {
+		return err
+	}
+	c.key = k
 	// An open breaker refuses the call here; a closed or half-open one admits each attempt
 	// when a worker is about to run it, so that calls queued before the breaker opened do not
 	// slip through, and a half-open probe slot is taken only by an attempt that runs.
-	if e.brk != nil && c.pol.breakerMode != Bypass {
-		if s := e.brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
+	if brk := c.breaker(); brk != nil {
+		if s := brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
+			e.keys.release(k)
 			e.stats.rejected.Add(1)
 			e.stats.breaker.Add(1)
 			return breaker.ErrOpen
 		}
 	}
 	if e.timed {
-		c.born = int64(time.Since(e.born))
+		c.born = e.now()
 	}
 	c.ctx, c.cancel = context.WithCancelCause(callParent(ctx))
 	c.callerDone = ctx.Done()
 
-	err := e.handOver(ctx, j, block)
-	if err != nil {
+	if err := e.handOver(ctx, j, block); err != nil {
 		c.cancel(err)
+		e.keys.release(k)
 		e.stats.rejected.Add(1)
+		return err
 	}
-	return err
+	return nil
 }
 
-// handOver sends j to the work queue under the intake lock and, once it is there, starts
-// watching ctx.
+// handOver passes j on under the intake lock, to a worker, the work queue or its key's queue,
+// and once it is there, starts watching ctx.
 func (e *Engine) handOver(ctx context.Context, j job, block bool) error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
@@ -119,22 +125,15 @@ func (e *Engine) handOver(ctx context.Context, j job, block bool) error {
 	}
 	e.live.Add(1)
 	e.stats.submitted.Add(1) // before the hand-over, so that no snapshot sees a call settle unsubmitted
-	select {
-	case e.work <- j:
-	default:
-		if !block {
-			e.unadmit()
-			return ErrQueueFull
+	run, err := e.enter(j, true)
+	if err == nil && run {
+		if err = e.dispatch(j, block, ctx, e.closing); err != nil {
+			e.giveBack(j)
 		}
-		select {
-		case e.work <- j:
-		case <-ctx.Done():
-			e.unadmit()
-			return context.Cause(ctx)
-		case <-e.closing:
-			e.unadmit()
-			return ErrClosed
-		}
+	}
+	if err != nil {
+		e.unadmit()
+		return err
 	}
 	if e.budget != nil {
 		e.budget.deposit()

@@ -16,7 +16,7 @@ import (
 
 func TestCallsSharingAContextSettleTogetherWhenItEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithWorkers(64), engine.WithQueueSize(100))
+		e := newEngine(t, engine.WithMaxConcurrency(64), engine.WithQueueSize(100))
 		ctx, cancel := context.WithCancelCause(t.Context())
 		var fs []*engine.Future[int]
 		for i := range 100 {

@@ -68,7 +68,7 @@ func newClient(cfg clientConfig) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.e, err = engine.New(engine.WithWorkers(concurrency), engine.WithBudget(budget),
+	c.e, err = engine.New(engine.WithMaxConcurrency(concurrency), engine.WithBudget(budget),
 		engine.WithBreaker(breaker.ConsecutiveFailures(cfg.tripAfter), breaker.OpenFor(cfg.openFor), breaker.HalfOpenProbes(2)),
 		engine.WithHooks(engine.Hooks{
 			OnAttemptEnd: func(a engine.AttemptEnd) {

@@ -40,7 +40,7 @@ func TestConcurrentCallsLeakNothing(t *testing.T) {
 		}
 		fmt.Fprintf(w, "ok %d", n)
 	})
-	e := newEngine(t, engine.WithWorkers(64))
+	e := newEngine(t, engine.WithMaxConcurrency(64))
 	c := newClient(t, e, httpretry.AttemptTimeout(20*time.Millisecond), httpretry.CallOptions(engine.MaxAttempts(4)))
 
 	var wg sync.WaitGroup

@@ -34,7 +34,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, live bool) (
 	col := newCollector()
 	e, err := engine.New(
 		engine.WithName("fanout"),
-		engine.WithWorkers(cfg.workers),
+		engine.WithMaxConcurrency(cfg.workers),
 		// Trips when 40% of the outcomes of the last 300ms fail: not at the default fault rates
 		// (17%, though they come in bursts when the CPU is busy), but soon in an outage. Half-open,
 		// it lets 32 probes through, and the first success closes it.

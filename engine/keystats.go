@@ -1,0 +1,43 @@
+package engine
+
+import "github.com/recur-go/recur/breaker"
+
+// KeyStats is a snapshot of what the engine holds for one key.
+type KeyStats struct {
+	Key         string
+	Calls       int            // calls with this key, submitted and not settled (0 for the key "")
+	Running     int            // attempts holding a bulkhead slot (with WithBulkhead)
+	SlotWaiting int            // attempts waiting for a slot (with WithBulkhead)
+	Breaker     breaker.Counts // the key's breaker's counts and state (with WithBreaker)
+}
+
+// KeyStats returns a snapshot of key's state, and false if the engine holds none for it: the
+// engine has neither breakers nor bulkheads, the key was never used, or it was forgotten after
+// idling (see WithKeyIdle).
+func (e *Engine) KeyStats(key string) (KeyStats, bool) {
+	k := e.keys.lookup(key)
+	if k == nil {
+		return KeyStats{}, false
+	}
+	k.mu.Lock()
+	s := KeyStats{Key: key, Calls: k.refs, Running: k.running, SlotWaiting: k.queued}
+	k.mu.Unlock()
+	if k.brk != nil {
+		s.Breaker = k.brk.Counts()
+	}
+	return s, true
+}
+
+// KeyBreaker returns key's breaker, created if need be, for manual control (ForceOpen, Reset)
+// and its counts; nil if the engine has no breakers. A key whose breaker is forced open or
+// disabled by hand is never forgotten, so the setting stays until Reset.
+func (e *Engine) KeyBreaker(key string) *breaker.Breaker {
+	if !e.breakers {
+		return nil
+	}
+	k, err := e.keys.get(key)
+	if err != nil { // the options were checked by New: a key's breaker is made of the same
+		return nil
+	}
+	return k.brk
+}
