@@ -81,17 +81,28 @@ func (b *Budget) trickle() {
 	if now <= last || !b.refilled.CompareAndSwap(last, now) {
 		return // another caller is crediting this interval
 	}
-	milli := int64(float64(now-last)*b.perNano*1000) + b.fractions.Swap(0)
-	if add := milli / 1000; add > 0 {
+	credit := float64(now-last) * b.perNano // micro-tokens; +Inf for a rate near MaxFloat64
+	if credit >= float64(b.capacity) {
+		// A long idle time or a high rate fills the bucket whatever the remainder; converted
+		// to int64, this credit could overflow and come out negative.
+		b.add(b.capacity)
+		return
+	}
+	// credit < capacity, so its whole part fits in int64; the remainder is carried in
+	// thousandths apart from it, since credit*1000 need not fit.
+	whole := int64(credit)
+	milli := int64((credit-float64(whole))*1000) + b.fractions.Swap(0)
+	if add := whole + milli/1000; add > 0 {
 		b.add(add)
 	}
 	b.fractions.Add(milli % 1000)
 }
 
+// add credits n micro-tokens, n at most capacity, saturating at capacity.
 func (b *Budget) add(n int64) {
 	for {
 		t := b.tokens.Load()
-		next := min(t+n, b.capacity)
+		next := t + min(n, b.capacity-t) // t+n could overflow for a capacity near MaxInt64
 		if next == t || b.tokens.CompareAndSwap(t, next) {
 			return
 		}
