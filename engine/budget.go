@@ -26,8 +26,13 @@ const microTokens = 1_000_000
 
 // NewBudget returns a budget in which each call adds ratio tokens, minPerSecond tokens are added
 // every second whatever the traffic, and the balance never exceeds capacity tokens. A retry takes
-// one token. It starts empty. ratio must be in [0, 1], minPerSecond non-negative and finite,
-// and capacity at least 1.
+// one token. ratio must be in [0, 1], minPerSecond non-negative and finite, and capacity at
+// least 1.
+//
+// The budget starts full, with capacity tokens, as golang.org/x/time/rate's limiter starts with
+// its burst: a process just started is in the state a quiet period leaves behind, so the first
+// failures after start-up are retried, and capacity is what a storm can take before the share
+// holds it (choose it as the burst of retries a dependency may see from one budget).
 func NewBudget(ratio, minPerSecond float64, capacity int) (*Budget, error) {
 	switch {
 	case math.IsNaN(ratio) || ratio < 0 || ratio > 1:
@@ -37,12 +42,14 @@ func NewBudget(ratio, minPerSecond float64, capacity int) (*Budget, error) {
 	case capacity < 1 || capacity > math.MaxInt64/microTokens:
 		return nil, fmt.Errorf("engine: NewBudget capacity %d must be at least 1 (and fit in int64 micro-tokens)", capacity)
 	}
-	return &Budget{
+	b := &Budget{
 		perCall:  int64(math.Round(ratio * microTokens)),
 		perNano:  minPerSecond * microTokens / 1e9,
 		capacity: int64(capacity) * microTokens,
 		base:     time.Now(),
-	}, nil
+	}
+	b.tokens.Store(b.capacity)
+	return b, nil
 }
 
 // deposit credits one call.

@@ -17,6 +17,19 @@ func drain(b *Budget) {
 	}
 }
 
+func TestBudgetTrickle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b, err := NewBudget(0, 0.5, 3)
+		require.NoError(t, err)
+		drain(b)
+		assert.Equal(t, 0, b.Tokens())
+		time.Sleep(3 * time.Second)
+		assert.Equal(t, 1, b.Tokens(), "half a token a second")
+		time.Sleep(time.Minute)
+		assert.Equal(t, 3, b.Tokens(), "never above capacity")
+	})
+}
+
 func TestBudgetTrickleSaturatesAfterLongIdleTimes(t *testing.T) {
 	for _, tc := range []struct {
 		perSecond float64
