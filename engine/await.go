@@ -15,6 +15,9 @@ import (
 func AwaitAll[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 	mustHaveNoNil("AwaitAll", fs)
 	vals := make([]T, len(fs))
+	if err := checkCtx(ctx); err != nil {
+		return vals, err
+	}
 	var errs []error
 	for i, f := range fs {
 		v, err := f.Await(ctx)
@@ -43,10 +46,19 @@ func AwaitAll[T any](ctx context.Context, fs ...*Future[T]) ([]T, error) {
 // Breaking out of the loop is safe: the iterator starts no goroutines; futures still pending
 // keep a reference to its notification buffer (room for one pointer per future) until they
 // settle. A nil Future in fs is a programmer error (an ignored Submit error): Completed panics,
-// naming its index, before it returns.
+// naming its index, before it returns; a nil ctx yields every future with the error Await(nil)
+// returns.
 func Completed[T any](ctx context.Context, fs ...*Future[T]) iter.Seq2[*Future[T], error] {
 	mustHaveNoNil("Completed", fs)
 	return func(yield func(*Future[T], error) bool) {
+		if err := checkCtx(ctx); err != nil {
+			for _, f := range fs {
+				if !yield(f, err) {
+					return
+				}
+			}
+			return
+		}
 		// Each distinct call is watched once, however often it was given: a call's
 		// notification is one send, and the loop counts calls, not arguments.
 		left := make(map[*call]*given[T], len(fs))
