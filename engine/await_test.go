@@ -58,7 +58,7 @@ func TestCompletedYieldsInSettlingOrder(t *testing.T) {
 	})
 }
 
-func TestCompletedStopsCleanlyOnBreakAndOnContext(t *testing.T) {
+func TestCompletedStopsCleanlyOnBreakAndYieldsTheRestWhenTheContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEngine(t)
 		var fs []*engine.Future[int]
@@ -67,22 +67,27 @@ func TestCompletedStopsCleanlyOnBreakAndOnContext(t *testing.T) {
 			require.NoError(t, err)
 			fs = append(fs, f)
 		}
+		start := time.Now()
 		for range engine.Completed(t.Context(), fs...) {
 			break // no goroutine may be left behind (synctest fails the test if one is)
 		}
 		ctx, cancel := context.WithTimeout(t.Context(), 5500*time.Millisecond)
 		defer cancel()
-		seen := 0
-		var last error
+		var settled, pending []int
 		for f, err := range engine.Completed(ctx, fs...) {
-			if f == nil {
-				last = err
-				break
+			require.NotNil(t, f)
+			if err != nil {
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+				_, rerr := f.Result()
+				require.ErrorIs(t, rerr, engine.ErrPending, "the call goes on")
+				pending = append(pending, int(time.Since(start)/time.Second))
+				continue
 			}
-			seen++
+			v, _ := f.Result()
+			settled = append(settled, v)
 		}
-		assert.Equal(t, 6, seen, "the one settled before, then five more by 6.5s")
-		assert.ErrorIs(t, last, context.DeadlineExceeded)
+		assert.Equal(t, []int{0, 1, 2, 3, 4, 5}, settled, "the one settled before, then five more by 6.5s")
+		assert.Equal(t, []int{6, 6, 6, 6}, pending, "the rest at once when the context ends, at 6.5s")
 	})
 }
 

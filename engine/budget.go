@@ -26,8 +26,13 @@ const microTokens = 1_000_000
 
 // NewBudget returns a budget in which each call adds ratio tokens, minPerSecond tokens are added
 // every second whatever the traffic, and the balance never exceeds capacity tokens. A retry takes
-// one token. It starts empty. ratio must be in [0, 1], minPerSecond non-negative and finite,
-// and capacity at least 1.
+// one token. ratio must be in [0, 1], minPerSecond non-negative and finite, and capacity at
+// least 1.
+//
+// The budget starts full, with capacity tokens, as golang.org/x/time/rate's limiter starts with
+// its burst: a process just started is in the state a quiet period leaves behind, so the first
+// failures after start-up are retried, and capacity is what a storm can take before the share
+// holds it (choose it as the burst of retries a dependency may see from one budget).
 func NewBudget(ratio, minPerSecond float64, capacity int) (*Budget, error) {
 	switch {
 	case math.IsNaN(ratio) || ratio < 0 || ratio > 1:
@@ -37,12 +42,14 @@ func NewBudget(ratio, minPerSecond float64, capacity int) (*Budget, error) {
 	case capacity < 1 || capacity > math.MaxInt64/microTokens:
 		return nil, fmt.Errorf("engine: NewBudget capacity %d must be at least 1 (and fit in int64 micro-tokens)", capacity)
 	}
-	return &Budget{
+	b := &Budget{
 		perCall:  int64(math.Round(ratio * microTokens)),
 		perNano:  minPerSecond * microTokens / 1e9,
 		capacity: int64(capacity) * microTokens,
 		base:     time.Now(),
-	}, nil
+	}
+	b.tokens.Store(b.capacity)
+	return b, nil
 }
 
 // deposit credits one call.
@@ -81,17 +88,28 @@ func (b *Budget) trickle() {
 	if now <= last || !b.refilled.CompareAndSwap(last, now) {
 		return // another caller is crediting this interval
 	}
-	milli := int64(float64(now-last)*b.perNano*1000) + b.fractions.Swap(0)
-	if add := milli / 1000; add > 0 {
+	credit := float64(now-last) * b.perNano // micro-tokens; +Inf for a rate near MaxFloat64
+	if credit >= float64(b.capacity) {
+		// A long idle time or a high rate fills the bucket whatever the remainder; converted
+		// to int64, this credit could overflow and come out negative.
+		b.add(b.capacity)
+		return
+	}
+	// credit < capacity, so its whole part fits in int64; the remainder is carried in
+	// thousandths apart from it, since credit*1000 need not fit.
+	whole := int64(credit)
+	milli := int64((credit-float64(whole))*1000) + b.fractions.Swap(0)
+	if add := whole + milli/1000; add > 0 {
 		b.add(add)
 	}
 	b.fractions.Add(milli % 1000)
 }
 
+// add credits n micro-tokens, n at most capacity, saturating at capacity.
 func (b *Budget) add(n int64) {
 	for {
 		t := b.tokens.Load()
-		next := min(t+n, b.capacity)
+		next := t + min(n, b.capacity-t) // t+n could overflow for a capacity near MaxInt64
 		if next == t || b.tokens.CompareAndSwap(t, next) {
 			return
 		}

@@ -24,6 +24,13 @@
 // because its goroutines are its own: a program that never wrote `go` must not be brought down
 // by one. A panic is not retried unless a classifier says so.
 //
+// # Nil arguments
+//
+// A nil context given to [Submit], [TrySubmit], [Do], a [Wrap]ped function, [Future.Await],
+// [AwaitAll] or [Completed] is an error ("engine: nil Context") rather than a nil dereference,
+// as the standard library's context refuses a nil parent. A nil Future given to AwaitAll or
+// Completed can only come from an ignored Submit error: they panic at once, naming its index.
+//
 // # Shutdown
 //
 // [Engine.Close] stops intake, lets pending calls finish until its context ends, then settles

@@ -138,36 +138,6 @@ func (e *Engine) Breaker() *breaker.Breaker {
 	return e.keys.def.brk
 }
 
-// Stats returns a snapshot of the engine's counters.
-func (e *Engine) Stats() Stats {
-	s := Stats{
-		Submitted:   e.stats.submitted.Load(),
-		Succeeded:   e.stats.succeeded.Load(),
-		Attempts:    e.stats.attempts.Load(),
-		Retries:     e.stats.retries.Load(),
-		Running:     e.stats.running.Load(),
-		Waiting:     e.sched.Len(),
-		Queued:      len(e.pool.queue),
-		SlotWaiting: e.stats.slotWaiting.Load(),
-		Workers:     int(e.pool.total.Load()),
-		IdleWorkers: int(e.pool.idle.Load()),
-		Keys:        e.keys.count(),
-		Late:        e.stats.late.Load(),
-		Rejected:    e.stats.rejected.Load(),
-		Breaker:     e.stats.breaker.Load(),
-		Budget:      e.stats.budget.Load(),
-	}
-	for i := range s.FailedBy {
-		s.FailedBy[i] = e.stats.failedBy[i].Load()
-	}
-	// Pending is derived, not read, so that the identity Submitted == Succeeded+Failed+Pending
-	// holds in every snapshot even though the counters are read one by one.
-	if done := s.Succeeded + s.Failed(); s.Submitted > done {
-		s.Pending = s.Submitted - done
-	}
-	return s
-}
-
 // Close stops intake (Submit returns ErrClosed), lets pending and running calls finish until ctx
 // ends, then settles every call still pending with ErrClosed and cancels the contexts of running
 // attempts. It returns once every goroutine the engine started has exited: nil if every call

@@ -144,15 +144,23 @@ func ExampleCompleted() {
 }
 
 func ExampleNewBudget() {
-	// Retries may use 10% of the calls, plus 1 per second whatever the traffic.
-	budget, err := engine.NewBudget(0.1, 1, 100)
+	// Retries may use 10% of the calls, plus one every ten seconds whatever the traffic, and
+	// never more than 2 in a burst. The budget starts full.
+	budget, err := engine.NewBudget(0.1, 0.1, 2)
 	if err != nil {
 		panic(err)
 	}
-	e, _ := engine.New(engine.WithBudget(budget))
+	e, _ := engine.New(engine.WithBudget(budget), engine.Defaults(engine.Backoff(backoff.Immediate())))
 	defer e.Close(context.Background())
 
-	_, err = engine.Do(context.Background(), e, func(context.Context) (int, error) { return 0, io.EOF })
+	fail := func(context.Context) (int, error) { return 0, io.EOF }
+	_, err = engine.Do(context.Background(), e, fail) // 3 attempts: the 2 tokens pay for its retries
+	fmt.Println(err)
+	_, err = engine.Do(context.Background(), e, fail) // a tenth of a token is not a retry
+	fmt.Println(err)
 	fmt.Println(errors.Is(err, engine.ErrBudgetExhausted), e.Stats().Budget)
-	// Output: true 1
+	// Output:
+	// engine: gave up after 3 attempts (exhausted): last error: EOF
+	// engine: gave up after 1 attempt (budget): last error: EOF
+	// true 1
 }

@@ -22,6 +22,10 @@ type Future[T any] struct {
 // context.Cause(ctx) and the call goes on: use Cancel to stop it. On failure the result is the
 // zero value of T.
 func (f *Future[T]) Await(ctx context.Context) (T, error) {
+	if err := checkCtx(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
 	if !f.isDone.Load() {
 		select {
 		case <-f.Done():

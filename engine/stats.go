@@ -54,3 +54,35 @@ type padded struct {
 	atomic.Uint64
 	_ [56]byte
 }
+
+// Stats returns a snapshot of the engine's counters. The counters are read one by one while
+// calls go on, so fields may come from slightly different moments; the identity above holds in
+// every snapshot all the same.
+func (e *Engine) Stats() Stats {
+	var s Stats
+	// Settled counts first, Submitted after: a call is counted as submitted before it can settle
+	// and never uncounted once handed over, so every settled call read here is also in the
+	// Submitted read below, and Submitted >= Succeeded+Failed. Read the other way round, calls
+	// submitted and settled between the reads would be settled without having been submitted.
+	s.Succeeded = e.stats.succeeded.Load()
+	for i := range s.FailedBy {
+		s.FailedBy[i] = e.stats.failedBy[i].Load()
+	}
+	s.Submitted = e.stats.submitted.Load()
+	// Pending is derived, not read, so that the identity holds exactly.
+	s.Pending = s.Submitted - (s.Succeeded + s.Failed())
+	s.Attempts = e.stats.attempts.Load()
+	s.Retries = e.stats.retries.Load()
+	s.Running = e.stats.running.Load()
+	s.Waiting = e.sched.Len()
+	s.Queued = len(e.pool.queue)
+	s.SlotWaiting = e.stats.slotWaiting.Load()
+	s.Workers = int(e.pool.total.Load())
+	s.IdleWorkers = int(e.pool.idle.Load())
+	s.Keys = e.keys.count()
+	s.Late = e.stats.late.Load()
+	s.Rejected = e.stats.rejected.Load()
+	s.Breaker = e.stats.breaker.Load()
+	s.Budget = e.stats.budget.Load()
+	return s
+}

@@ -19,11 +19,17 @@ import (
 // when the attempt times out, when Close gives up waiting, and when the call settles. Do not use
 // it after op returns.
 func Submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts ...CallOption) (*Future[T], error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
 	return submit(ctx, e, op, opts, true)
 }
 
 // TrySubmit is Submit without waiting: if the work queue is full it fails with ErrQueueFull.
 func TrySubmit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts ...CallOption) (*Future[T], error) {
+	if err := checkCtx(ctx); err != nil {
+		return nil, err
+	}
 	return submit(ctx, e, op, opts, false)
 }
 

@@ -32,7 +32,8 @@ type clientConfig struct {
 
 const (
 	budgetRatio  = 0.3 // retries: 30% of the calls,
-	budgetPerSec = 5.0 // plus five a second
+	budgetPerSec = 5.0 // plus five a second,
+	budgetBurst  = 100 // at most this many at once, and at start-up
 	maxAttempts  = 3
 	concurrency  = 16
 	// deadlineSlack is how late a call may return after its deadline on this busy 2-core
@@ -64,7 +65,7 @@ type change struct {
 
 func newClient(cfg clientConfig) (*client, error) {
 	c := &client{cfg: cfg, start: time.Now()}
-	budget, err := engine.NewBudget(budgetRatio, budgetPerSec, 100)
+	budget, err := engine.NewBudget(budgetRatio, budgetPerSec, budgetBurst)
 	if err != nil {
 		return nil, err
 	}

@@ -49,7 +49,7 @@ func runScenario(t *testing.T, sc scenario) {
 	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed(), "every call accepted was settled: %+v", s)
 	assert.Zero(t, s.Pending)
 	assert.LessOrEqual(t, s.Attempts, maxAttempts*s.Submitted, "attempts within MaxAttempts")
-	allowed := budgetRatio*float64(s.Submitted) + budgetPerSec*elapsed.Seconds() + 1
+	allowed := budgetRatio*float64(s.Submitted) + budgetPerSec*elapsed.Seconds() + budgetBurst
 	assert.LessOrEqual(t, float64(s.Retries), allowed, "retries within the budget")
 	if sc.check != nil {
 		sc.check(t, run)

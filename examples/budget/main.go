@@ -51,7 +51,7 @@ func run(w io.Writer) error {
 	if err := storm(w, "no budget", 1000); err != nil {
 		return err
 	}
-	// Each call earns a tenth of a retry; the bucket holds at most 20, and starts empty.
+	// Each call earns a tenth of a retry; the bucket holds at most 20, and starts full.
 	b, err := engine.NewBudget(0.1, 0, 20)
 	if err != nil {
 		return err

@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, run(&out))
 	assert.Equal(t, `no budget:       1000 calls sent 3000 requests (3.0 per call); failed: 1000 exhausted, 0 budget
-10% budget:      1000 calls sent 1100 requests (1.1 per call); failed: 0 exhausted, 1000 budget
+10% budget:      1000 calls sent 1119 requests (1.1 per call); failed: 10 exhausted, 990 budget
 budget left: 0 retries
 engine: NewBudget ratio 1.5 outside [0, 1]
 `, out.String())
