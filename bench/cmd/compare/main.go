@@ -28,9 +28,7 @@ func main() {
 	asJSON := flag.Bool("json", false, "print one JSON object per line instead of Markdown")
 	plotDir := flag.String("plot", "", "write SVG charts to this directory")
 	only := flag.String("run", "", "run only the scenarios whose name matches this regular expression")
-	workers := flag.Int("workers", bench.RecurWorkers, "recur's workers in the retry scenarios")
 	flag.Parse()
-	bench.RecurWorkers = *workers
 	sizes := bench.FullSizes
 	switch {
 	case *smoke:
