@@ -66,7 +66,13 @@ func runBatch(c RetrierContender, p Policy, n int, w *flaky, cancelable bool) (b
 // batchScenario measures batches of n calls that each fail p.Attempts-1 times and then
 // succeed, for every retry contender, reporting the metrics named in keep.
 func batchScenario(name string, rounds, n int, p Policy, cancelable bool, keep ...string) Scenario {
-	w := newFlaky(n, p.Attempts-1)
+	return batchScenarioOf(name, rounds, newFlaky(n, p.Attempts-1), p, cancelable, keep...)
+}
+
+// batchScenarioOf is batchScenario over the operations of w, one call per operation; w must
+// fail p.Attempts-1 times per call.
+func batchScenarioOf(name string, rounds int, w *flaky, p Policy, cancelable bool, keep ...string) Scenario {
+	n := len(w.tries)
 	s := Scenario{Name: name, Rounds: rounds}
 	for _, c := range RetrierContenders() {
 		s.Entries = append(s.Entries, Entry{Contender: c.Name, run: func() ([]Measurement, error) {

@@ -22,7 +22,7 @@ func BenchmarkFanOut(b *testing.B) {
 			for _, ctx := range []string{"background", "cancelable"} {
 				for _, c := range RetrierContenders() {
 					b.Run(fmt.Sprintf("k=%d/delay=%v/ctx=%s/contender=%s", k, delay, ctx, c.Name), func(b *testing.B) {
-						benchBatch(b, c, Policy{Attempts: k + 1, Delay: delay}, calls, ctx == "cancelable")
+						benchBatch(b, c, Policy{Attempts: k + 1, Delay: delay}, newFlaky(calls, k), ctx == "cancelable")
 					})
 				}
 			}
@@ -34,14 +34,32 @@ func BenchmarkScaling(b *testing.B) {
 	for _, n := range FullSizes.ScalingCalls {
 		for _, c := range RetrierContenders() {
 			b.Run(fmt.Sprintf("n=%d/contender=%s", n, c.Name), func(b *testing.B) {
-				benchBatch(b, c, Policy{Attempts: 2, Delay: ScalingDelay}, n, false)
+				benchBatch(b, c, Policy{Attempts: 2, Delay: ScalingDelay}, newFlaky(n, 1), false)
 			})
 		}
 	}
 }
 
-func benchBatch(b *testing.B, c RetrierContender, p Policy, n int, cancelable bool) {
-	w := newFlaky(n, p.Attempts-1)
+// BenchmarkLatency is the latency scenario at full size. One iteration is a batch of 10,000
+// calls that takes at least the attempts' latency (300 ms at op=100ms/k=2), so a benchmark
+// runs only a few of them; filter with -bench to the latencies of interest.
+func BenchmarkLatency(b *testing.B) {
+	const calls = 10_000
+	for _, latency := range FullSizes.LatencyOps {
+		for _, k := range LatencyRetries {
+			for _, c := range RetrierContenders() {
+				b.Run(fmt.Sprintf("op=%v/k=%d/contender=%s", latency, k, c.Name), func(b *testing.B) {
+					benchBatch(b, c, Policy{Attempts: k + 1, Delay: LatencyDelay}, newSlowFlaky(calls, k, latency), false)
+				})
+			}
+		}
+	}
+}
+
+// benchBatch runs batches of w's operations, one call each, under p; w must fail
+// p.Attempts-1 times per call.
+func benchBatch(b *testing.B, c RetrierContender, p Policy, w *flaky, cancelable bool) {
+	n := len(w.tries)
 	var sum batchResult
 	b.ReportAllocs()
 	for b.Loop() {

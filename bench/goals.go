@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -51,6 +52,15 @@ func CheckGoals(results []Result) []GoalCheck {
 	faster(fan, NsPerBatch, Naive, 1, true)
 
 	for _, r := range results {
+		if groupOf(r.Scenario) == "latency" && r.Contender == Recur && r.Metric == NsPerBatch {
+			for _, peer := range []string{FailsafeGo, BackoffV5, RetryGo} {
+				faster(r.Scenario, NsPerBatch, peer, 1, true)
+			}
+			checks = append(checks, latencyGoals(results, r.Scenario)...)
+		}
+	}
+
+	for _, r := range results {
 		if groupOf(r.Scenario) != "waiting" || r.Contender != Recur || r.Metric != BytesWaiting {
 			continue
 		}
@@ -88,6 +98,48 @@ func CheckGoals(results []Result) []GoalCheck {
 	return checks
 }
 
+// NaiveSlack is how much longer than the naive baseline recur may take in a latency scenario:
+// with attempts that take real time, an engine that runs them all at once costs little beside
+// them, and a user who swaps a goroutine per call for recur must not lose more than this.
+const NaiveSlack = 1.1
+
+// latencyGoals holds recur against naive in one latency scenario: its wall time within
+// NaiveSlack of naive's, and its peak goroutines about its running attempts.
+//
+// Every call's first attempt starts at once, so running attempts peak at n, the scenario's
+// calls, and n goroutines is what one per running attempt costs; the bound, 1.1n + 64, leaves
+// room for the engine's own goroutines and for idle workers not yet gone. It cannot tell one
+// goroutine per running attempt from one per call (naive, with n, meets it too), nor an engine
+// that caps its attempts well below n (which the wall-time goal catches): that a waiting retry
+// holds no goroutine is the waiting scenario's B/waiting goal.
+func latencyGoals(results []Result, scenario string) []GoalCheck {
+	var checks []GoalCheck
+	if r, ok := find(results, scenario, Naive, NsPerBatch); ok && !math.IsNaN(r.VsRecur) {
+		adv := r.Advantage()
+		checks = append(checks, GoalCheck{Goal: fmt.Sprintf("%s %s: recur vs naive (recur's time ≤ %g× naive's)", scenario, NsPerBatch, NaiveSlack),
+			Target: fmt.Sprintf("≥ %s×", formatRatio(1/NaiveSlack)), Measured: adv, Unit: "×", Met: adv >= 1/NaiveSlack})
+	}
+	n, okN := param(scenario, "n")
+	g, okG := find(results, scenario, Recur, PeakGoroutines)
+	if okN && okG {
+		bound := 1.1*float64(n) + 64
+		checks = append(checks, GoalCheck{Goal: fmt.Sprintf("%s %s: recur", scenario, PeakGoroutines),
+			Target: fmt.Sprintf("≤ %.0f (1.1n + 64)", bound), Measured: g.Value, Unit: "goroutines", Met: g.Value <= bound})
+	}
+	return checks
+}
+
+// param returns the integer value of key in a key=value scenario path.
+func param(scenario, key string) (int, bool) {
+	for _, kv := range strings.Split(scenario, "/") {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			n, err := strconv.Atoi(v)
+			return n, err == nil
+		}
+	}
+	return 0, false
+}
+
 // WriteGoals writes the checks as a Markdown table.
 func WriteGoals(w io.Writer, checks []GoalCheck) error {
 	var b strings.Builder
@@ -96,7 +148,7 @@ func WriteGoals(w io.Writer, checks []GoalCheck) error {
 		measured := formatRatio(c.Measured) + "×"
 		if c.Unit != "×" {
 			measured = fmt.Sprintf("%.2f %s", c.Measured, c.Unit)
-			if c.Unit == "B" {
+			if c.Unit == "B" || c.Unit == "goroutines" {
 				measured = fmt.Sprintf("%.0f %s", c.Measured, c.Unit)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,6 +21,7 @@ func TestScenariosTiny(t *testing.T) {
 
 	want := map[string][]string{ // metrics by group
 		"fanout":    {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
+		"latency":   {NsPerBatch, PeakGoroutines, PeakHeap},
 		"scaling":   {NsPerBatch, PeakHeap},
 		"waiting":   {BytesWaiting},
 		"breaker":   {NsPerOp},
@@ -48,7 +50,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"fanout", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
+	assert.Equal(t, []string{"fanout", "latency", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than
@@ -68,6 +70,24 @@ func TestRunBatchRefusesWrongWork(t *testing.T) {
 	lazy := RetrierContender{Name: "lazy", New: func(_ Policy, n int) (Retrier, error) { return retriesNothing{n}, nil }}
 	_, err := runBatch(lazy, Policy{Attempts: 3}, 10, newFlaky(10, 2), false)
 	require.EqualError(t, err, "call 0 ran 1 attempts, want 3")
+}
+
+// TestSlowFlaky checks that an attempt takes its latency and that the attempts are counted as
+// without it.
+func TestSlowFlaky(t *testing.T) {
+	const latency = 5 * time.Millisecond
+	w := newSlowFlaky(1, 2, latency)
+	for attempt := 1; attempt <= 3; attempt++ {
+		start := time.Now()
+		err := w.op(0)
+		assert.GreaterOrEqual(t, time.Since(start), latency, "attempt %d", attempt)
+		if attempt < 3 {
+			assert.ErrorIs(t, err, errTransient, "attempt %d", attempt)
+		} else {
+			assert.NoError(t, err)
+		}
+	}
+	require.NoError(t, w.check(3))
 }
 
 func TestPolicyValidation(t *testing.T) {

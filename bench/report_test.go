@@ -138,6 +138,46 @@ func TestCheckGoals(t *testing.T) {
 	assert.Contains(t, b.String(), "| waiting/n=100000 B/waiting: recur | ≤ 200 B | 150 B | yes |\n")
 }
 
+func TestCheckLatencyGoals(t *testing.T) {
+	var samples []Sample
+	add := func(contender, metric string, v float64) {
+		samples = append(samples, samplesOf("latency/n=1000/op=10ms/k=2", contender, metric, v)...)
+	}
+	add(Recur, NsPerBatch, 32)
+	add(Naive, NsPerBatch, 30)      // recur takes 1.07× naive's time: met
+	add(FailsafeGo, NsPerBatch, 32) // a tie is not ahead: missed
+	add(RetryGo, NsPerBatch, 40)
+	add(Recur, PeakGoroutines, 1200) // above 1.1 × 1000 + 64: missed
+
+	checks := CheckGoals(Summarize(samples))
+	met := map[string]bool{}
+	for _, c := range checks {
+		met[c.Goal] = c.Met
+	}
+	s := "latency/n=1000/op=10ms/k=2 "
+	assert.Equal(t, map[string]bool{
+		s + "ns/batch: recur vs failsafe-go":                         false,
+		s + "ns/batch: recur vs retry-go":                            true,
+		s + "ns/batch: recur vs naive (recur's time ≤ 1.1× naive's)": true,
+		s + "peak-goroutines: recur":                                 false,
+	}, met)
+
+	var b strings.Builder
+	require.NoError(t, WriteGoals(&b, checks))
+	assert.Contains(t, b.String(), "| "+s+"peak-goroutines: recur | ≤ 1164 (1.1n + 64) | 1200 goroutines | **no** |\n")
+	assert.Contains(t, b.String(), "| "+s+"ns/batch: recur vs naive (recur's time ≤ 1.1× naive's) | ≥ 0.91× | 0.94× | yes |\n")
+}
+
+func TestParam(t *testing.T) {
+	n, ok := param("latency/n=10000/op=1ms/k=2", "n")
+	assert.True(t, ok)
+	assert.Equal(t, 10000, n)
+	_, ok = param("latency/n=10000/op=1ms/k=2", "op")
+	assert.False(t, ok, "not an integer")
+	_, ok = param("fanout/k=2/delay=1ms", "n")
+	assert.False(t, ok)
+}
+
 func TestPlot(t *testing.T) {
 	var samples []Sample
 	for _, c := range []string{Recur, Naive} {

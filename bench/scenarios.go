@@ -7,8 +7,11 @@ import (
 
 // Sizes fixes how big and how repeated each scenario is.
 type Sizes struct {
-	FanOutCalls    int   // calls per fan-out batch
-	FanOutRounds   int   // rounds of each fan-out scenario
+	FanOutCalls    int             // calls per fan-out batch
+	FanOutRounds   int             // rounds of each fan-out scenario
+	LatencyCalls   int             // calls per latency batch
+	LatencyOps     []time.Duration // how long each attempt of the latency scenario takes
+	LatencyRounds  int
 	ScalingCalls   []int // batch sizes of the scaling scenario
 	ScalingRounds  int   // rounds of each scaling size up to 100,000 calls
 	LargeRounds    int   // rounds of each larger scaling size
@@ -25,6 +28,9 @@ type Sizes struct {
 var FullSizes = Sizes{
 	FanOutCalls:    10_000,
 	FanOutRounds:   20,
+	LatencyCalls:   10_000,
+	LatencyOps:     []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond},
+	LatencyRounds:  10,
 	ScalingCalls:   []int{1_000, 10_000, 100_000, 1_000_000},
 	ScalingRounds:  10,
 	LargeRounds:    5,
@@ -38,10 +44,15 @@ var FullSizes = Sizes{
 }
 
 // QuickSizes run every scenario with fewer sizes and rounds, in under three minutes on a
-// two-core machine.
+// two-core machine. The latency family keeps its 10,000 calls, which it is about: a few seconds
+// a round when every contender runs all of them at once, about a minute for one that runs
+// 64 attempts at a time.
 var QuickSizes = Sizes{
 	FanOutCalls:    10_000,
 	FanOutRounds:   5,
+	LatencyCalls:   10_000,
+	LatencyOps:     []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond},
+	LatencyRounds:  3,
 	ScalingCalls:   []int{10_000, 1_000_000},
 	ScalingRounds:  3,
 	LargeRounds:    2,
@@ -58,6 +69,9 @@ var QuickSizes = Sizes{
 var TinySizes = Sizes{
 	FanOutCalls:    200,
 	FanOutRounds:   1,
+	LatencyCalls:   200,
+	LatencyOps:     []time.Duration{time.Millisecond},
+	LatencyRounds:  1,
 	ScalingCalls:   []int{500},
 	ScalingRounds:  1,
 	LargeRounds:    1,
@@ -78,6 +92,11 @@ func Scenarios(z Sizes) []Scenario {
 			for _, delay := range []time.Duration{0, time.Millisecond} {
 				ss = append(ss, fanOut(z.FanOutRounds, z.FanOutCalls, k, delay))
 			}
+		}
+	}
+	for _, latency := range z.LatencyOps {
+		for _, k := range LatencyRetries {
+			ss = append(ss, Latency(z.LatencyRounds, z.LatencyCalls, k, latency))
 		}
 	}
 	for _, n := range z.ScalingCalls {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync/atomic"
+	"time"
 )
 
 // errTransient is what a flaky call returns while it still has failures to go.
@@ -15,14 +16,31 @@ var errTransient = errors.New("bench: transient failure")
 type flaky struct {
 	fails int32
 	tries []atomic.Int32
+	// latency is how long every attempt takes before it fails or succeeds. It blocks on a
+	// timer (time.Sleep), as a network call blocks on the network, holding its goroutine but
+	// no CPU: a busy loop would measure the machine's two cores instead of the contender.
+	latency time.Duration
 }
 
 func newFlaky(n, fails int) *flaky {
 	return &flaky{fails: int32(fails), tries: make([]atomic.Int32, n)}
 }
 
+// newSlowFlaky is newFlaky whose attempts each take latency.
+func newSlowFlaky(n, fails int, latency time.Duration) *flaky {
+	f := newFlaky(n, fails)
+	f.latency = latency
+	return f
+}
+
 func (f *flaky) op(i int) error {
-	if f.tries[i].Add(1) <= f.fails {
+	// The attempt is counted as it starts, so that started() sees calls whose first attempt
+	// is still under way; whether it fails was decided then, and is told after the latency.
+	fail := f.tries[i].Add(1) <= f.fails
+	if f.latency > 0 {
+		time.Sleep(f.latency)
+	}
+	if fail {
 		return errTransient
 	}
 	return nil

@@ -6,6 +6,7 @@
 //	go run ./bench/cmd/compare -json      # for scripts
 //	go run ./bench/cmd/compare -plot DIR  # also write SVG charts to DIR
 //	go run ./bench/cmd/compare -smoke     # every scenario once at a tiny size: checks the harness
+//	go run ./bench/cmd/compare -quick -run '^latency/'  # one family: -run takes a regular expression
 //
 // Progress goes to standard error.
 package main
