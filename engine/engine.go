@@ -93,7 +93,6 @@ func New(opts ...Option) (*Engine, error) {
 		maxWorkers:  int32(cfg.maxWorkers),
 		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),
 		idleTimeout: cfg.idleTimeout,
-		handoff:     make(chan job),
 		queue:       make(chan job, cfg.queue),
 	}
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
@@ -193,8 +192,7 @@ func (e *Engine) shutdown(ctx context.Context) error {
 	for j := range e.pool.queue {
 		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 	}
-	close(e.pool.handoff)
-	e.pool.wg.Wait()
+	e.pool.close()
 	e.watchers.Wait()
 	return err
 }

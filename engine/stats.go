@@ -78,7 +78,7 @@ func (e *Engine) Stats() Stats {
 	s.Queued = len(e.pool.queue)
 	s.SlotWaiting = e.stats.slotWaiting.Load()
 	s.Workers = int(e.pool.total.Load())
-	s.IdleWorkers = int(e.pool.idle.Load())
+	s.IdleWorkers = e.pool.idleCount()
 	s.Keys = e.keys.count()
 	s.Late = e.stats.late.Load()
 	s.Rejected = e.stats.rejected.Load()
