@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -137,11 +138,11 @@ func TestWaitingRetriesWaitAgainWhileProbeSlotsAreTaken(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(5), breaker.OpenFor(time.Minute)),
 			engine.Defaults(engine.OnBreakerOpen(engine.WaitForHalfOpen), engine.Backoff(backoff.Constant(time.Second))))
-		healthy := false
+		var healthy atomic.Bool // set while every goroutine is blocked, read on a timer's wake-up
 		var fs []*engine.Future[int]
 		for range 5 {
 			f, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) {
-				if !healthy {
+				if !healthy.Load() {
 					return 0, errFlaky
 				}
 				time.Sleep(100 * time.Millisecond) // the probe takes a while
@@ -152,7 +153,7 @@ func TestWaitingRetriesWaitAgainWhileProbeSlotsAreTaken(t *testing.T) {
 		}
 		synctest.Wait() // five failures: the breaker is open, five retries wait for half-open
 		require.Equal(t, breaker.Open, e.Breaker().State())
-		healthy = true
+		healthy.Store(true)
 		_, err := engine.AwaitAll(t.Context(), fs...)
 		require.NoError(t, err, "one probe at a time, the others wait for it instead of failing")
 		assert.Equal(t, uint64(5), e.Stats().Retries, "waiting again is not another retry")
