@@ -140,10 +140,10 @@ func TestAClosedEngineRefusesAndClosesTheBody(t *testing.T) {
 func TestAnOpenBreakerFailsFastAndClosesTheBody(t *testing.T) {
 	s := newServer(t, failFirst(0, 0))
 	e := newEngine(t, engine.WithBreaker())
-	e.Breaker().ForceOpen()
 	body := &closeCounter{Reader: strings.NewReader("x")}
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, s.URL, body)
 	require.NoError(t, err)
+	e.KeyBreaker(httpretry.HostKey(req)).ForceOpen()
 	_, err = newClient(t, e).Do(req)
 	require.ErrorIs(t, err, breaker.ErrOpen)
 	assert.Equal(t, 1, body.closes)

@@ -22,6 +22,7 @@ type config struct {
 	attemptTimeout     time.Duration
 	maxRetryAfter      time.Duration // 0: only the call's MaxDelay caps a hint
 	callOpts           []engine.CallOption
+	key                func(*http.Request) string
 	err                error
 }
 
@@ -126,4 +127,18 @@ func (s *statusSet) add(code int) { s[code/64] |= 1 << (code % 64) }
 
 func (s *statusSet) has(code int) bool {
 	return code >= 0 && code < 600 && s[code/64]&(1<<(code%64)) != 0
+}
+
+// Key sets how a request is keyed in the engine (see engine.Key): requests with one key share a
+// breaker and a bulkhead (engine.WithBreaker, engine.WithBulkhead), apart from every other key's.
+// The default is HostKey: a dead host opens its own breaker, never another's. Return a constant
+// to share one breaker across hosts, or add a path prefix to split one host's services.
+func Key(f func(req *http.Request) string) Option {
+	return optionFunc(func(c *config) {
+		if f == nil {
+			c.fail("Key: function is nil")
+			return
+		}
+		c.key = f
+	})
 }

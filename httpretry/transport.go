@@ -11,8 +11,9 @@ import (
 
 // Transport is an http.RoundTripper that retries through an engine: each request is one call
 // of the engine, each attempt one round trip on the base transport. It is safe for concurrent
-// use. The engine's workers bound how many attempts are in flight, and its breaker, budget,
-// hooks, logger and stats see every request.
+// use. Each attempt runs on one of the engine's workers, whose number grows with the requests in
+// flight up to engine.WithMaxConcurrency; the breaker and bulkhead of the request's key (see
+// Key), the engine's budget, hooks, logger and stats see every request.
 type Transport struct {
 	engine             *engine.Engine
 	base               http.RoundTripper
@@ -20,6 +21,7 @@ type Transport struct {
 	retryNonIdempotent bool
 	maxRetryAfter      time.Duration
 	callOpts           []engine.CallOption // the caller's, then AttemptTimeout's
+	key                func(*http.Request) string
 }
 
 // New returns a Transport that retries on e. e stays the caller's: the Transport neither closes
@@ -28,7 +30,7 @@ func New(e *engine.Engine, opts ...Option) (*Transport, error) {
 	if e == nil {
 		return nil, errors.New("httpretry: New: engine is nil")
 	}
-	c := config{base: http.DefaultTransport}
+	c := config{base: http.DefaultTransport, key: HostKey}
 	c.statuses = statusSetOf(DefaultRetryStatuses())
 	for _, o := range opts {
 		if o == nil {
@@ -51,6 +53,7 @@ func New(e *engine.Engine, opts ...Option) (*Transport, error) {
 		retryNonIdempotent: c.retryNonIdempotent,
 		maxRetryAfter:      c.maxRetryAfter,
 		callOpts:           callOpts,
+		key:                c.key,
 	}, nil
 }
 
@@ -81,8 +84,12 @@ var onlyOnce = engine.MaxAttempts(1)
 // many attempts ran and why the call stopped and wraps the last attempt's error; or, if the
 // call was never admitted, the engine's refusal (engine.ErrClosed, a breaker's error, ...).
 //
-// Each call is named "METHOD host" in the engine's hooks, logs and errors; an engine.Name given
-// through CallOptions replaces that.
+// Each call is named "METHOD host" in the engine's hooks, logs and errors, and keyed by Key
+// (HostKey by default); an engine.Name or engine.Key given through CallOptions replaces them.
+// The breaker of the request's key judges each attempt by its own rules, apart from whether it
+// is retried: network errors and 5xx statuses are failures, 429 is neither a failure nor a
+// success, other statuses are successes (engine.BreakerClassifyResult[*http.Response] given
+// through CallOptions replaces that).
 //
 // The request's context bounds the whole call, retries and waits included, and then the body of
 // the response. As RoundTripper requires, req is not modified and its body is always closed.
@@ -94,8 +101,8 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("httpretry: request has no URL")
 	}
 	x := &exchange{t: t, req: req}
-	opts := make([]engine.CallOption, 0, len(t.callOpts)+2)
-	opts = append(opts, engine.Name(req.Method+" "+req.URL.Host))
+	opts := make([]engine.CallOption, 0, len(t.callOpts)+4)
+	opts = append(opts, engine.Name(req.Method+" "+req.URL.Host), engine.Key(t.key(req)), health)
 	opts = append(opts, t.callOpts...)
 	if !replayable(req) || !(t.retryNonIdempotent || idempotent(req)) {
 		opts = append(opts, onlyOnce)
