@@ -65,9 +65,10 @@ func transient(err error) bool {
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
 		return true
 	}
-	if dns, ok := errors.AsType[*net.DNSError](err); ok {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
 		return dns.IsTimeout || dns.IsTemporary
 	}
-	ne, ok := errors.AsType[net.Error](err)
-	return ok && ne.Timeout()
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -160,9 +160,11 @@ func (x *exchange) body(n int) (io.ReadCloser, error) {
 func (x *exchange) finish(resp *http.Response, err error) (*http.Response, error) {
 	if err != nil {
 		resp = nil
-		if re, ok := errors.AsType[*engine.RetryError](err); ok && x.req.Context().Err() == nil &&
+		var re *engine.RetryError
+		if errors.As(err, &re) && x.req.Context().Err() == nil &&
 			re.Reason != engine.ReasonCanceled && re.Reason != engine.ReasonClosed {
-			if se, ok := errors.AsType[*StatusError](re.Last); ok {
+			var se *StatusError
+			if errors.As(re.Last, &se) {
 				resp = se.Response
 			}
 		}

@@ -1,7 +1,6 @@
 package httpretry_test
 
 import (
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -95,8 +94,8 @@ func TestABrokenBaseTransportIsNotRetried(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tr.RoundTrip(req)
 	require.ErrorContains(t, err, "base RoundTripper returned neither a response nor an error")
-	re, ok := errors.AsType[*engine.RetryError](err)
-	require.True(t, ok)
+	var re *engine.RetryError
+	require.ErrorAs(t, err, &re)
 	assert.Equal(t, engine.ReasonPermanent, re.Reason)
 	assert.Equal(t, 1, re.Attempts)
 }
