@@ -46,7 +46,7 @@ type RetryScheduled struct {
 	Err     error         // the error that caused it
 }
 
-// Settled describes a call that ended: the seed's RetryMetrics, with the attempts counted.
+// Settled describes a call that ended: what a metrics exporter records about it, attempts included.
 type Settled struct {
 	Name     string
 	Start    time.Time // when the call was submitted
