@@ -3,6 +3,7 @@ package httpretry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -39,6 +40,9 @@ func New(e *engine.Engine, opts ...Option) (*Transport, error) {
 	}
 	if c.err != nil {
 		return nil, c.err
+	}
+	if err := engine.CheckCallOptions(c.callOpts...); err != nil {
+		return nil, fmt.Errorf("httpretry: CallOptions: %w", err)
 	}
 	callOpts := c.callOpts
 	if c.attemptTimeout > 0 {
