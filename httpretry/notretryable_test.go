@@ -72,7 +72,13 @@ func TestATransientErrorOfARequestSentOnlyOnceIsNotRetryable(t *testing.T) {
 		{"method=PUT", http.MethodPut, false, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newServer(t, func(w http.ResponseWriter, _ *http.Request, _ int) { reset(hijack(t, w)) })
+			s := newServer(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+				// Read the whole body first: a reset while the client still writes it fails the
+				// write with net.ErrClosed, which is not a transient error.
+				_, err := io.Copy(io.Discard, r.Body)
+				assert.NoError(t, err)
+				reset(hijack(t, w))
+			})
 			var body io.Reader = strings.NewReader("payload")
 			if tc.stream {
 				body = &closeCounter{Reader: body}
