@@ -9,8 +9,8 @@ import (
 
 // Defaults of [NewAdaptive].
 const (
-	// DefaultAlpha is the weight of the newest outcome in the success rate,
-	// the seed's learning rate: the rate forgets an outcome over about 10 more.
+	// DefaultAlpha is the weight of the newest outcome in the success rate:
+	// the rate forgets an outcome over about 10 more.
 	DefaultAlpha = 0.1
 	// DefaultMaxMultiplier bounds how far failures stretch the delays.
 	DefaultMaxMultiplier = 10.0
@@ -47,10 +47,10 @@ func WithMaxMultiplier(m float64) AdaptiveOption {
 //
 // The rate is an exponentially weighted moving average that starts at 1 (so
 // a fresh Adaptive waits exactly what s does) and is fed by [Adaptive.Observe],
-// which the engine calls after every attempt. This is the seed's
-// AdaptiveBackoff made safe: the multiplier is bounded, so a rate of 0 cannot
-// divide by zero, and the rate is one atomic word updated by compare-and-swap,
-// so Adaptive is safe for concurrent use without a lock.
+// which the engine calls after every attempt. The multiplier is bounded, so
+// that a rate of 0 cannot divide by zero, and the rate is one atomic word
+// updated by compare-and-swap, so that Adaptive is safe for concurrent use
+// without a lock.
 //
 // Unlike the other strategies, an Adaptive has state (the rate), shared by
 // every call that uses it; that is the point. Create it with [NewAdaptive]; the

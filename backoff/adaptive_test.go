@@ -33,7 +33,7 @@ func TestAdaptiveGrowsAndRecovers(t *testing.T) {
 	assert.Equal(t, 1*time.Second, a.Delay(1, 0), "bounded by the default multiplier 10")
 	assert.Equal(t, 2*time.Second, a.Delay(2, 0))
 
-	// The seed's formula, 1/rate, below the bound: after 3 failures the
+	// The multiplier 1/rate, below the bound: after 3 failures the
 	// rate is 0.9³ = 0.729.
 	b := backoff.NewAdaptive(backoff.Constant(time.Second))
 	for range 3 {

@@ -13,8 +13,8 @@ import (
 //
 // so a call's delays wander upwards from base, about tripling at most per
 // retry, while calls that started together drift apart. The caller must pass
-// the previous delay (the engine does); ignoring it, as the seed's version
-// did, turns this into plain capped exponential jitter.
+// the previous delay (the engine does); deriving it from the attempt number
+// instead turns this into plain capped exponential jitter.
 //
 // base must be positive and maxDelay >= base; [Validate] reports otherwise.
 // Invalid values are still safe: negative ones count as 0, and the result

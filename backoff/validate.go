@@ -8,7 +8,7 @@ import (
 )
 
 // ParamError reports an invalid strategy parameter. [Validate] returns it, so
-// callers can inspect it with errors.As (or errors.AsType).
+// callers can inspect it with errors.As (or, from Go 1.26, errors.AsType).
 type ParamError struct {
 	Strategy string // the constructor, e.g. "Exponential"
 	Param    string // the parameter, e.g. "factor"

@@ -75,8 +75,8 @@ func TestValidateRejects(t *testing.T) {
 
 func TestParamErrorFields(t *testing.T) {
 	t.Parallel()
-	pe, ok := errors.AsType[*backoff.ParamError](backoff.Validate(backoff.Capped(backoff.Exponential(time.Second, 0.5), time.Minute)))
-	require.True(t, ok)
+	var pe *backoff.ParamError
+	require.ErrorAs(t, backoff.Validate(backoff.Capped(backoff.Exponential(time.Second, 0.5), time.Minute)), &pe)
 	assert.Equal(t, backoff.ParamError{Strategy: "Exponential", Param: "factor", Value: 0.5, Reason: "< 1"}, *pe)
 }
 

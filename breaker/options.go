@@ -146,8 +146,10 @@ func OpenFor(d time.Duration) Option {
 
 // OpenBackoff makes the open duration grow with consecutive trips: after the
 // n-th trip since the breaker last closed, it stays open for f(n) (n counts
-// from 1). A backoff strategy can drive it, e.g.
-// OpenBackoff(func(n int) time.Duration { d, _ := policy.Delay(n); return d }).
+// from 1). A backoff.Strategy s can drive it, with no previous delay to pass:
+//
+//	breaker.OpenBackoff(func(n int) time.Duration { return s.Delay(n, 0) })
+//
 // f must be safe for concurrent use and quick; it may be called more than
 // once per trip, and a negative result counts as zero. It replaces [OpenFor].
 func OpenBackoff(f func(trips int) time.Duration) Option {

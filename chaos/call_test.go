@@ -162,7 +162,8 @@ func (v *env) call(base context.Context, r *record, ts *timers, lateOps *atomic.
 // does not (and the Stats check holds that count to account).
 func doRefusal(r *record) error {
 	err := r.err
-	re, ok := errors.AsType[*engine.RetryError](err)
+	var re *engine.RetryError
+	ok := errors.As(err, &re)
 	switch {
 	case err == nil:
 		return nil

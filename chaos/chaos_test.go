@@ -47,6 +47,10 @@ func TestChaosRealTime(t *testing.T) {
 	checkedRun(t, func(t *testing.T, run func(t *testing.T)) { run(t) }, cfg)
 }
 
+// opening is how every run begins: the dependency goes down and comes back, so that the
+// breaker trips and recovers and the budget runs dry in every run; then the dice decide.
+var opening = []phase{phaseCalm, phaseOutage, phaseCalm}
+
 // runConfig says how long a run goes on and on what clock.
 type runConfig struct {
 	seed     uint64
@@ -80,20 +84,23 @@ func run(t *testing.T, cfg runConfig) {
 	before := main.e.Stats()
 	id := uint64(0)
 	for i := 0; ; i++ {
-		// The first rounds take the dependency down and bring it back, so that the breaker
-		// trips and recovers and the budget runs dry in every run; then the dice decide.
 		p := phase(rng.IntN(int(numPhases)))
-		if i < 3 {
-			p = []phase{phaseCalm, phaseOutage, phaseCalm}[i]
+		if i < len(opening) {
+			p = opening[i]
 		}
 		n, last := roundSize, false
 		if cfg.calls > 0 {
-			n = min(roundSize, cfg.calls-sum.calls)
+			n = max(min(roundSize, cfg.calls-sum.calls), roundSize/4)
 			last = sum.calls+n >= cfg.calls
 		} else {
 			n = roundSize / 4
 			last = time.Since(start) >= cfg.duration
 		}
+		// The bounds end a run only after its opening: a slow round on a busy machine may use
+		// up the time, and the round after the outage is the one the checks count on for the
+		// breaker's recovery. The last round closes the engine mid-flight, so it cannot be
+		// that one either.
+		last = last && i >= len(opening)
 		plan := drawRound(rng, p, n, last)
 		res := main.runRound(t, rng, id, plan)
 		after := main.e.Stats()
@@ -117,8 +124,13 @@ func run(t *testing.T, cfg runConfig) {
 		if i%sideEvery == 0 {
 			id += sideRound(t, rng, cfg, id, &sum, func() int { return main.e.Stats().Workers })
 		}
-		// Let an open breaker's open duration pass now and then, so that it half-opens.
-		time.Sleep(time.Duration(rng.IntN(40)) * main.tick)
+		// Let an open breaker's open duration pass now and then, so that it half-opens; always
+		// after an outage, so that the round after it starts with the breaker ready to recover.
+		pause := time.Duration(rng.IntN(2*openTicks)) * main.tick
+		if p == phaseOutage {
+			pause = max(pause, openTicks*main.tick)
+		}
+		time.Sleep(pause)
 		if i == 1 {
 			heapBase = heapAfterGC()
 		} else if heap := heapAfterGC(); i > 1 && heap > heapBase+heapSlack {

@@ -89,8 +89,8 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 		}
 		return ""
 	}
-	re, ok := errors.AsType[*engine.RetryError](err)
-	if !ok {
+	var re *engine.RetryError
+	if !errors.As(err, &re) {
 		return fmt.Sprintf("failed with %T %v, not a *RetryError", err, err)
 	}
 	t.failedBy[re.Reason]++
@@ -119,7 +119,7 @@ func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes
 			return fmt.Sprintf("the last error is not %v", want)
 		}
 	case engine.ReasonPermanent:
-		_, panicked := errors.AsType[*engine.PanicError](re)
+		panicked := errors.As(re, new(*engine.PanicError))
 		switch {
 		case attempts != 1 && !s.lateTimeouts(v.fake):
 			return "a permanent failure was retried"

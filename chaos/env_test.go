@@ -39,6 +39,9 @@ type env struct {
 	changes []engine.BreakerChange
 }
 
+// openTicks is how long the main engine's breaker stays open before it half-opens.
+const openTicks = 20
+
 // strategyImmediate is the index of backoff.Immediate in env.strategies, the last one.
 const strategyImmediate = 5
 
@@ -77,7 +80,7 @@ func newEnv(t testing.TB, c envConfig) *env {
 	}
 	if c.breaker {
 		opts = append(opts, engine.WithBreaker(breaker.FailureRatio(0.8, 400, 200),
-			breaker.OpenFor(20*tick), breaker.HalfOpenProbes(3), breaker.CloseAfter(2)))
+			breaker.OpenFor(openTicks*tick), breaker.HalfOpenProbes(3), breaker.CloseAfter(2)))
 	}
 	if c.budget {
 		// 20% of calls, plus a trickle of one retry every 10 ticks.

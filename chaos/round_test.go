@@ -60,9 +60,10 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	var wg sync.WaitGroup
 	for s := range p.submitters {
 		wg.Go(func() {
+			pc := pacer{tick: v.tick}
 			for i, k := s, 1; i < p.calls; i, k = i+p.submitters, k+1 {
 				if k%p.pace == 0 {
-					time.Sleep(v.tick) // callers arrive over time, not all at one instant
+					pc.pause() // callers arrive over time, not all at one instant
 				}
 				if i == p.closeAt {
 					go func() { closeDone <- v.close(p.closeGrace) }()
@@ -90,6 +91,27 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	}
 	res.lateOps = lateOps.Load()
 	return res
+}
+
+// pacer pauses a submitter a tick at a time. On the real clock a short sleep lasts longer
+// than asked (a 200us sleep takes about 1.2ms on Linux, the poller waits in whole
+// milliseconds), so a round of thousands of pauses would last several times as long as
+// planned: pacer counts what its sleeps overran and skips pauses until that is paid back.
+// The callers' rate is then the planned one whatever the timer granularity; in fake time,
+// where a sleep lasts exactly as asked, it never skips.
+type pacer struct {
+	tick time.Duration
+	owed time.Duration // how much longer than asked the sleeps so far lasted
+}
+
+func (pc *pacer) pause() {
+	if pc.owed >= pc.tick {
+		pc.owed -= pc.tick
+		return
+	}
+	start := time.Now()
+	time.Sleep(pc.tick)
+	pc.owed += time.Since(start) - pc.tick
 }
 
 // close closes the engine, giving its calls grace (in ticks) to finish.

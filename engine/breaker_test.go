@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,11 +29,11 @@ func TestBreakerGatesSubmissionsAndEveryRetry(t *testing.T) {
 			engine.Defaults(engine.MaxAttempts(5), engine.Backoff(backoff.Constant(time.Second))))
 		calls := 0
 		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { calls++; return 0, errFlaky })
-		assert.Equal(t, 2, calls, "the retry after the breaker tripped never ran (the seed checks only the first)")
+		assert.Equal(t, 2, calls, "the retry after the breaker tripped never ran: the breaker gates retries, not only the first attempt")
 		assert.ErrorIs(t, err, breaker.ErrOpen)
 		assert.ErrorIs(t, err, errFlaky, "fails fast, wrapping the last attempt's error")
-		re, _ := errors.AsType[*engine.RetryError](err)
-		require.NotNil(t, re)
+		var re *engine.RetryError
+		require.ErrorAs(t, err, &re)
 		assert.Equal(t, engine.ReasonBreakerOpen, re.Reason)
 
 		_, err = engine.Submit(t.Context(), e, func(context.Context) (int, error) { return 1, nil })

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -53,8 +52,8 @@ func TestBudgetDenialSaysSo(t *testing.T) {
 		_, err = engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky })
 		assert.ErrorIs(t, err, engine.ErrBudgetExhausted)
 		assert.ErrorIs(t, err, errFlaky)
-		re, ok := errors.AsType[*engine.RetryError](err)
-		require.True(t, ok)
+		var re *engine.RetryError
+		require.ErrorAs(t, err, &re)
 		assert.Equal(t, 2, re.Attempts, "the one token paid for the first retry, none was left for the second")
 	})
 }

@@ -118,8 +118,8 @@ func TestCallerDeadlineDuringBackoff(t *testing.T) {
 			return 0, ctx.Err()
 		}, engine.Backoff(backoff.Immediate()))
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
-		re, ok := errors.AsType[*engine.RetryError](err)
-		require.True(t, ok)
+		var re *engine.RetryError
+		require.ErrorAs(t, err, &re)
 		assert.Equal(t, engine.ReasonDeadline, re.Reason)
 	})
 }

@@ -69,13 +69,16 @@ func DefaultClassifier(err error) Decision {
 	if err == nil {
 		return Accept()
 	}
-	if _, ok := errors.AsType[*permanentError](err); ok {
+	var pm *permanentError
+	if errors.As(err, &pm) {
 		return Stop()
 	}
-	if ra, ok := errors.AsType[*retryAfterError](err); ok {
+	var ra *retryAfterError
+	if errors.As(err, &ra) {
 		return RetryIn(ra.delay)
 	}
-	if _, ok := errors.AsType[*PanicError](err); ok {
+	var pe *PanicError
+	if errors.As(err, &pe) {
 		return Stop()
 	}
 	if errors.Is(err, ErrClosed) {

@@ -47,7 +47,8 @@ func ExampleDo() {
 		return 0, io.EOF
 	}, engine.MaxAttempts(4), engine.Name("read"))
 	fmt.Println(errors.Is(err, engine.ErrExhausted), errors.Is(err, io.EOF))
-	if re, ok := errors.AsType[*engine.RetryError](err); ok {
+	var re *engine.RetryError
+	if errors.As(err, &re) {
 		fmt.Println(re.Attempts, re.Reason)
 	}
 	fmt.Println(err)

@@ -66,8 +66,8 @@ func fzRunMarked(t *testing.T, err error, want string, leaves []error) {
 			t.Fatalf("a nil error was not accepted: %v, %v", v, got)
 		}
 	case want == "stop":
-		re, ok := errors.AsType[*engine.RetryError](got)
-		if !ok || re.Reason != engine.ReasonPermanent || re.Attempts != 1 {
+		var re *engine.RetryError
+		if !errors.As(got, &re) || re.Reason != engine.ReasonPermanent || re.Attempts != 1 {
 			t.Fatalf("a stopped call ended with %v", got)
 		}
 		for _, leaf := range leaves {

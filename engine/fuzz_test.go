@@ -89,7 +89,7 @@ func fuzzOptions(t *testing.T, r *fzReader) {
 	if err == nil && v != attempts {
 		t.Fatalf("the call returned %d after %d attempts", v, attempts)
 	}
-	if _, ok := errors.AsType[*engine.RetryError](err); err != nil && !ok {
+	if err != nil && !errors.As(err, new(*engine.RetryError)) {
 		t.Fatalf("the call failed with %T %v, not a *RetryError", err, err)
 	}
 	if s := e.Stats(); s.Submitted != s.Succeeded+s.Failed() || s.Pending != 0 {

@@ -49,7 +49,7 @@ type RetryScheduled struct {
 	Err     error         // the error that caused it
 }
 
-// Settled describes a call that ended, with the attempts counted.
+// Settled describes a call that ended: what a metrics exporter records about it, attempts included.
 type Settled struct {
 	Name     string
 	Key      string

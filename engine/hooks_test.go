@@ -50,7 +50,7 @@ func TestHooksTellTheStoryOfACall(t *testing.T) {
 			"start op #2", "end #2 err=<nil> accept 10ms", "settled ok=true after 2",
 		}, events)
 		assert.Equal(t, engine.Settled{Name: "op", Start: start, End: start.Add(1020 * time.Millisecond),
-			Attempts: 2, Success: true}, settled, "the seed's RetryMetrics, attempts counted")
+			Attempts: 2, Success: true}, settled, "name, times, attempts and outcome of the call")
 	})
 }
 
@@ -103,7 +103,7 @@ func TestStatsCountAttemptsAndRetries(t *testing.T) {
 		assert.Equal(t, uint64(2), s.Submitted)
 		assert.Equal(t, uint64(1), s.Succeeded)
 		assert.Equal(t, uint64(1), s.FailedBy[engine.ReasonExhausted])
-		assert.Equal(t, uint64(6), s.Attempts, "the seed's metrics never counted attempts; these do")
+		assert.Equal(t, uint64(6), s.Attempts, "every attempt is counted, first ones and retries")
 		assert.Equal(t, uint64(4), s.Retries)
 		assert.Zero(t, s.Pending)
 	})

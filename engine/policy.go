@@ -11,8 +11,8 @@ import (
 )
 
 // The defaults every call gets unless the engine's Defaults or its own options say otherwise:
-// the seed's RetryConfig (3 attempts; exponential backoff from 1s, factor 2, capped at 60s, with
-// full jitter).
+// 3 attempts; exponential backoff from 1s, factor 2, capped at 60s, with full jitter. They are
+// finite so that no call retries forever unless asked to.
 const (
 	DefaultMaxAttempts = 3
 	DefaultMaxDelay    = 60 * time.Second

@@ -96,8 +96,8 @@ func TestPermanentStopsAtOnce(t *testing.T) {
 		assert.Equal(t, 1, *calls)
 		assert.ErrorIs(t, err, engine.ErrPermanent)
 		assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "the marker works when wrapped further")
-		re, ok := errors.AsType[*engine.RetryError](err)
-		require.True(t, ok)
+		var re *engine.RetryError
+		require.ErrorAs(t, err, &re)
 		assert.Equal(t, engine.ReasonPermanent, re.Reason)
 		assert.Equal(t, 1, re.Attempts)
 	})
@@ -110,8 +110,8 @@ func TestExhaustedErrorTellsTheStory(t *testing.T) {
 		e := newEngine(t)
 		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, io.EOF },
 			engine.Name("fetch"), engine.Backoff(backoff.Immediate()))
-		re, ok := errors.AsType[*engine.RetryError](err)
-		require.True(t, ok)
+		var re *engine.RetryError
+		require.ErrorAs(t, err, &re)
 		assert.Equal(t, 3, re.Attempts, "the documented default is 3 attempts")
 		assert.Equal(t, engine.ReasonExhausted, re.Reason)
 		assert.ErrorIs(t, err, io.EOF)
@@ -133,8 +133,8 @@ func TestRetryThatWouldMissTheDeadlineFailsAtOnce(t *testing.T) {
 		assert.ErrorIs(t, err, engine.ErrDeadline)
 		assert.ErrorIs(t, err, context.DeadlineExceeded)
 		assert.ErrorIs(t, err, io.EOF, "the error wraps the last attempt's")
-		re, _ := errors.AsType[*engine.RetryError](err)
-		require.NotNil(t, re)
+		var re *engine.RetryError
+		require.ErrorAs(t, err, &re)
 		assert.Equal(t, 2, re.Attempts)
 	})
 }
@@ -148,8 +148,8 @@ func TestPanicBecomesPanicErrorAndWorkerSurvives(t *testing.T) {
 			panic("boom")
 		}, engine.MaxAttempts(3))
 		assert.Equal(t, 1, calls, "a panic is not retried by default")
-		pe, ok := errors.AsType[*engine.PanicError](err)
-		require.True(t, ok)
+		var pe *engine.PanicError
+		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, "boom", pe.Value)
 		assert.Contains(t, string(pe.Stack), "retry_test.go")
 		assert.ErrorIs(t, err, engine.ErrPermanent)
@@ -171,7 +171,7 @@ func TestClassifierCanRetryPanicsAndResults(t *testing.T) {
 			}
 			return n, nil
 		}, engine.Classify(func(err error) engine.Decision {
-			if _, ok := errors.AsType[*engine.PanicError](err); ok {
+			if errors.As(err, new(*engine.PanicError)) {
 				return engine.Retry()
 			}
 			return engine.DefaultClassifier(err)
@@ -238,14 +238,13 @@ func TestPanickingClassifierOrStrategyFailsTheCallNotTheWorker(t *testing.T) {
 		e := newEngine(t, engine.WithMaxConcurrency(1))
 		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 1, nil },
 			engine.Classify(func(error) engine.Decision { panic("classifier") }))
-		pe, ok := errors.AsType[*engine.PanicError](err)
-		require.True(t, ok, "got %v", err)
+		var pe *engine.PanicError
+		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, "classifier", pe.Value)
 
 		_, err = engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky },
 			engine.Backoff(backoff.Func(func(int, time.Duration) time.Duration { panic("strategy") })))
-		pe, ok = errors.AsType[*engine.PanicError](err)
-		require.True(t, ok, "got %v", err)
+		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, "strategy", pe.Value)
 		assert.ErrorIs(t, err, errFlaky, "the attempt's own error is kept")
 		assert.ErrorIs(t, err, engine.ErrPermanent)

@@ -101,6 +101,13 @@ var scenarios = []scenario{{
 	check: checkBreakerCycle,
 }}
 
+// hookLag is how much later than its change a hook may hear of it. A change is delivered by
+// whichever goroutine calls into the breaker next, after the change (breaker.OnStateChange): the
+// trip may reach the hook late, if the goroutine delivering it is descheduled on this busy
+// 2-core machine, and the half-open change at once, which shortens the open period as the hooks
+// measure it.
+const hookLag = 50 * time.Millisecond
+
 // checkBreakerCycle checks that the breaker opened, stayed open for its open duration, and
 // closed again once the fault was lifted.
 func checkBreakerCycle(t *testing.T, r *scenarioRun) {
@@ -112,7 +119,7 @@ func checkBreakerCycle(t *testing.T, r *scenarioRun) {
 		case c.to == breaker.Open:
 			opened = c.at
 		case c.from == breaker.Open && c.to == breaker.HalfOpen:
-			assert.GreaterOrEqual(t, c.at.Sub(opened), r.cfg.openFor, "half-open before the open duration passed")
+			assert.GreaterOrEqual(t, c.at.Sub(opened), r.cfg.openFor-hookLag, "half-open before the open duration passed")
 			halfOpened = true
 		case c.from == breaker.HalfOpen && c.to == breaker.Closed:
 			closedAgain = true

@@ -3,6 +3,7 @@ package httpretry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -10,6 +11,14 @@ import (
 
 	"github.com/recur-go/recur/engine"
 )
+
+// ErrNotRetryable is matched (errors.Is) by the error of a request that the Transport sends only
+// once, when its attempt failed in a way that would otherwise have been retried: a retryable
+// status or a transient network error. Such a request has a method that is not idempotent, no
+// idempotency key and no RetryNonIdempotent, or a body that cannot be replayed. The call then
+// stops with engine.ReasonPermanent rather than as exhausted, and its error says why the request
+// was not retried.
+var ErrNotRetryable = errors.New("httpretry: request not retryable")
 
 // StatusError is the error of an attempt answered with a retryable status. Classifiers and hooks
 // see it (engine.Classify given through CallOptions, engine.Hooks); RoundTrip never returns it:
@@ -41,18 +50,39 @@ func replayable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
+// whyOnce says why req may be sent only once, or "" if it may be retried.
+func (t *Transport) whyOnce(req *http.Request) string {
+	switch {
+	case !replayable(req):
+		return "its body cannot be replayed (no GetBody)"
+	case !t.retryNonIdempotent && !idempotent(req):
+		return "method " + req.Method + " without Idempotency-Key, and RetryNonIdempotent off"
+	}
+	return ""
+}
+
+// notRetryable marks err, which would otherwise be retried, as permanent, and says why: without
+// the mark the engine would stop the call at its one attempt as exhausted, as if it had tried
+// its best.
+func notRetryable(why string, err error) error {
+	return engine.Permanent(fmt.Errorf("%w (%s): %w", ErrNotRetryable, why, err))
+}
+
 // attemptError prepares a failed attempt's error for the engine's classifier: errors worth
-// retrying go as they are, the rest are marked permanent.
-func attemptError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+// retrying go as they are, unless the request may be sent only once, the rest are marked
+// permanent.
+func (x *exchange) attemptError(ctx context.Context, err error) error {
+	switch {
+	case ctx.Err() != nil:
 		// The engine ended the attempt (timeout, cancellation, settling): it knows why, and
 		// an error caused by that says nothing about the server.
 		return err
+	case !transient(err):
+		return engine.Permanent(err)
+	case x.once != "":
+		return notRetryable(x.once, err)
 	}
-	if transient(err) {
-		return err
-	}
-	return engine.Permanent(err)
+	return err
 }
 
 // transient reports whether a network error is worth another attempt: the connection was
@@ -65,9 +95,10 @@ func transient(err error) bool {
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
 		return true
 	}
-	if dns, ok := errors.AsType[*net.DNSError](err); ok {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
 		return dns.IsTimeout || dns.IsTemporary
 	}
-	ne, ok := errors.AsType[net.Error](err)
-	return ok && ne.Timeout()
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

@@ -15,7 +15,9 @@
 // when that is safe: its method is idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE) or it
 // carries an Idempotency-Key header ([RetryNonIdempotent] lifts the rule), and its body can be
 // replayed, through GetBody, which http.NewRequest sets for in-memory bodies. Other requests are
-// sent once, still through the engine, so its breaker and hooks see them.
+// sent once, still through the engine, so its breaker and hooks see them; when that attempt
+// fails in a way that would have been retried, the call stops as permanent with an error that
+// matches [ErrNotRetryable] and says why, so that logs do not report it as exhausted.
 //
 // # How long to wait
 //

@@ -25,8 +25,9 @@ var (
 // one call normally run one after another, but one abandoned at its timeout may still be
 // finishing when the next starts, hence the lock.
 type exchange struct {
-	t   *Transport
-	req *http.Request
+	t    *Transport
+	req  *http.Request
+	once string // why req may be sent only once; "" if it may be retried
 
 	mu       sync.Mutex
 	attempts int
@@ -63,7 +64,7 @@ func (x *exchange) attempt(ctx context.Context) (*http.Response, error) {
 	if err != nil {
 		unlink()
 		cancel(err)
-		return nil, attemptError(ctx, err)
+		return nil, x.attemptError(ctx, err)
 	}
 	if !x.t.statuses.has(resp.StatusCode) {
 		return x.deliver(ctx, resp, unlink, cancel)
@@ -73,7 +74,7 @@ func (x *exchange) attempt(ctx context.Context) (*http.Response, error) {
 	if err != nil {
 		unlink()
 		cancel(err)
-		return nil, attemptError(ctx, err)
+		return nil, x.attemptError(ctx, err)
 	}
 	if complete { // the body is in memory and the connection back in the pool
 		unlink()
@@ -85,6 +86,9 @@ func (x *exchange) attempt(ctx context.Context) (*http.Response, error) {
 		return nil, err
 	}
 	serr := &StatusError{Response: resp}
+	if x.once != "" {
+		return resp, notRetryable(x.once, serr)
+	}
 	if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		if x.t.maxRetryAfter > 0 {
 			d = min(d, x.t.maxRetryAfter)
@@ -160,9 +164,11 @@ func (x *exchange) body(n int) (io.ReadCloser, error) {
 func (x *exchange) finish(resp *http.Response, err error) (*http.Response, error) {
 	if err != nil {
 		resp = nil
-		if re, ok := errors.AsType[*engine.RetryError](err); ok && x.req.Context().Err() == nil &&
+		var re *engine.RetryError
+		if errors.As(err, &re) && x.req.Context().Err() == nil &&
 			re.Reason != engine.ReasonCanceled && re.Reason != engine.ReasonClosed {
-			if se, ok := errors.AsType[*StatusError](re.Last); ok {
+			var se *StatusError
+			if errors.As(re.Last, &se) {
 				resp = se.Response
 			}
 		}

@@ -2,7 +2,6 @@ package httpretry_test
 
 import (
 	"bufio"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -83,8 +82,8 @@ func TestNetworkErrorsTellHowManyAttemptsRan(t *testing.T) {
 	assert.Nil(t, resp)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 	assert.ErrorIs(t, err, engine.ErrExhausted)
-	re, ok := errors.AsType[*engine.RetryError](err)
-	require.True(t, ok, "%v", err)
+	var re *engine.RetryError
+	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 3, re.Attempts)
 	assert.Contains(t, err.Error(), "gave up after 3 attempts")
 }
@@ -106,7 +105,7 @@ func TestPermanentNetworkErrorsAreNotRetried(t *testing.T) {
 	_, err = get(t, newClient(t, newEngine(t)), "gopher://127.0.0.1/")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, engine.ErrPermanent)
-	re, ok := errors.AsType[*engine.RetryError](err)
-	require.True(t, ok)
+	var re *engine.RetryError
+	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 1, re.Attempts)
 }

@@ -106,8 +106,8 @@ func MaxRetryAfter(d time.Duration) Option {
 
 // CallOptions passes engine call options (engine.MaxAttempts, engine.Backoff, engine.MaxDelay,
 // engine.Classify, engine.Name, engine.OnBreakerOpen, ...) to the call of every request, over
-// the engine's Defaults. The engine checks them on each request and reports an invalid one as
-// RoundTrip's error. A request that may not be retried gets engine.MaxAttempts(1) whatever they say.
+// the engine's Defaults. New rejects an invalid one (engine.CheckCallOptions), naming it. A
+// request that may not be retried gets engine.MaxAttempts(1) whatever they say.
 func CallOptions(opts ...engine.CallOption) Option {
 	return optionFunc(func(c *config) {
 		for i, o := range opts {

@@ -1,7 +1,6 @@
 package httpretry_test
 
 import (
-	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -42,12 +41,15 @@ func TestBadOptionsAreRejectedByName(t *testing.T) {
 	assert.EqualError(t, err, "httpretry: New: engine is nil")
 }
 
-func TestEngineCallOptionsAreCheckedByTheEngine(t *testing.T) {
-	s := newServer(t, failFirst(0, 0))
-	c := newClient(t, newEngine(t), httpretry.CallOptions(engine.MaxAttempts(0)))
-	_, err := get(t, c, s.URL)
-	require.ErrorContains(t, err, "engine: MaxAttempts 0: must be at least 1")
-	assert.Zero(t, s.requests.Load())
+// Regression: an invalid engine call option used to be accepted by New and then fail every
+// request.
+func TestEngineCallOptionsAreCheckedByNew(t *testing.T) {
+	e := newEngine(t)
+	c, err := httpretry.NewClient(e, httpretry.CallOptions(engine.MaxAttempts(0)))
+	assert.Nil(t, c)
+	require.ErrorContains(t, err, "httpretry: CallOptions: engine: MaxAttempts 0: must be at least 1")
+	_, err = httpretry.New(e, httpretry.CallOptions(engine.Name("ok")), httpretry.CallOptions(engine.MaxDelay(0)))
+	require.ErrorContains(t, err, "httpretry: CallOptions: engine: MaxDelay 0s")
 }
 
 func TestDefaultRetryStatuses(t *testing.T) {
@@ -95,8 +97,8 @@ func TestABrokenBaseTransportIsNotRetried(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tr.RoundTrip(req)
 	require.ErrorContains(t, err, "base RoundTripper returned neither a response nor an error")
-	re, ok := errors.AsType[*engine.RetryError](err)
-	require.True(t, ok)
+	var re *engine.RetryError
+	require.ErrorAs(t, err, &re)
 	assert.Equal(t, engine.ReasonPermanent, re.Reason)
 	assert.Equal(t, 1, re.Attempts)
 }

@@ -66,8 +66,8 @@ func TestConcurrentCallsLeakNothing(t *testing.T) {
 				assert.ErrorIs(t, err, context.DeadlineExceeded, "call %d", i)
 				outcome = "not admitted before the deadline"
 			default:
-				re, ok := errors.AsType[*engine.RetryError](err)
-				if assert.True(t, ok, "call %d: %v", i, err) {
+				var re *engine.RetryError
+				if assert.ErrorAs(t, err, &re, "call %d", i) {
 					outcome = re.Reason.String()
 				}
 			}

@@ -3,6 +3,7 @@ package httpretry
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -42,6 +43,9 @@ func New(e *engine.Engine, opts ...Option) (*Transport, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
+	if err := engine.CheckCallOptions(c.callOpts...); err != nil {
+		return nil, fmt.Errorf("httpretry: CallOptions: %w", err)
+	}
 	callOpts := c.callOpts
 	if c.attemptTimeout > 0 {
 		callOpts = append(callOpts[:len(callOpts):len(callOpts)], engine.AttemptTimeout(c.attemptTimeout))
@@ -74,7 +78,8 @@ var onlyOnce = engine.MaxAttempts(1)
 // A request is retried only if its body can be replayed (no body, or GetBody set) and it is
 // idempotent (GET, HEAD, OPTIONS, TRACE, PUT, DELETE, or any request with an Idempotency-Key or
 // X-Idempotency-Key header), unless RetryNonIdempotent says otherwise; other requests are sent
-// once, still through the engine. Attempts are retried on a retryable status and on transient
+// once, still through the engine, and if that attempt fails in a way that would otherwise be
+// retried, the call stops as permanent with an error that matches ErrNotRetryable. Attempts are retried on a retryable status and on transient
 // network errors, after the server's Retry-After if it gave a usable one and after the call's
 // backoff otherwise.
 //
@@ -100,11 +105,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, errors.New("httpretry: request has no URL")
 	}
-	x := &exchange{t: t, req: req}
+	x := &exchange{t: t, req: req, once: t.whyOnce(req)}
 	opts := make([]engine.CallOption, 0, len(t.callOpts)+4)
 	opts = append(opts, engine.Name(req.Method+" "+req.URL.Host), engine.Key(t.key(req)), health)
 	opts = append(opts, t.callOpts...)
-	if !replayable(req) || !(t.retryNonIdempotent || idempotent(req)) {
+	if x.once != "" {
 		opts = append(opts, onlyOnce)
 	}
 	return x.finish(call(req.Context(), t.engine, x.attempt, opts))

@@ -51,7 +51,8 @@ func run(w io.Writer) error {
 	f, _ = engine.Submit(ctx, e, flaky(100, ""), engine.Name("down"), engine.MaxAttempts(4))
 	_, err = f.Await(ctx)
 	fmt.Fprintf(w, "down: exhausted=%v unexpected-EOF=%v\n", errors.Is(err, engine.ErrExhausted), errors.Is(err, io.ErrUnexpectedEOF))
-	if re, ok := errors.AsType[*engine.RetryError](err); ok {
+	var re *engine.RetryError
+	if errors.As(err, &re) {
 		fmt.Fprintf(w, "down: %d attempts, reason %q\n", re.Attempts, re.Reason)
 	}
 

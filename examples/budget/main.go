@@ -37,7 +37,8 @@ func storm(w io.Writer, label string, calls int, opts ...engine.Option) error {
 			requests++
 			return 0, errOverloaded
 		})
-		if re, ok := errors.AsType[*engine.RetryError](err); ok {
+		var re *engine.RetryError
+		if errors.As(err, &re) {
 			reasons[re.Reason]++
 		}
 	}

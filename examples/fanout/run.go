@@ -102,7 +102,7 @@ func fetch(ctx context.Context, client *http.Client, timeout time.Duration, url 
 	}
 	// Submit's refusals (the call's context ending, the breaker) come as they are; every
 	// admitted call fails with a *RetryError.
-	if _, ok := errors.AsType[*engine.RetryError](err); !ok {
+	if !errors.As(err, new(*engine.RetryError)) {
 		col.refused(err)
 	}
 	return false

@@ -66,7 +66,8 @@ func (c *collector) refused(err error) {
 
 // failure names why a call gave up and what its last attempt ran into.
 func failure(r engine.Reason, err error) string {
-	if re, ok := errors.AsType[*engine.RetryError](err); ok && re.Last == nil {
+	var re *engine.RetryError
+	if errors.As(err, &re) && re.Last == nil {
 		return r.String() + " before any attempt"
 	}
 	return r.String() + ", last " + kind(err)
@@ -74,7 +75,8 @@ func failure(r engine.Reason, err error) string {
 
 // kind names what went wrong in a few words.
 func kind(err error) string {
-	if ue, ok := errors.AsType[*url.Error](err); ok {
+	var ue *url.Error
+	if errors.As(err, &ue) {
 		err = ue.Err // not the URL, which names the call
 	}
 	var re *engine.RetryError
