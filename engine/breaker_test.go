@@ -179,3 +179,29 @@ func TestCancellationSeenThroughACapturedContextIsNotABreakerFailure(t *testing.
 		assert.Equal(t, 1, f.Attempts(), "not retried")
 	})
 }
+
+func TestQueuedFirstAttemptWaitsForHalfOpenWhenAsked(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithBulkhead(1, 10),
+			engine.WithBreaker(breaker.ConsecutiveFailures(1), breaker.OpenFor(time.Minute)))
+		start := time.Now()
+		_, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) {
+			time.Sleep(time.Second)
+			return 0, errFlaky
+		}, engine.MaxAttempts(1))
+		require.NoError(t, err)
+		queued, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { return 2, nil },
+			engine.OnBreakerOpen(engine.WaitForHalfOpen))
+		require.NoError(t, err, "admitted while the breaker was closed")
+		failFast, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { return 3, nil })
+		require.NoError(t, err)
+
+		v, err := queued.Await(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, 2, v)
+		assert.Equal(t, time.Minute+time.Second, time.Since(start), "its first attempt waited for half-open")
+		assert.Equal(t, 1, queued.Attempts())
+		_, err = failFast.Result()
+		assert.ErrorIs(t, err, breaker.ErrOpen, "without asking, a queued call fails fast")
+	})
+}

@@ -10,18 +10,18 @@ import (
 // probeRecheck is the shortest wait of a retry for a half-open probe slot.
 const probeRecheck = 10 * time.Millisecond
 
-// breakerRefused handles an attempt the breaker did not admit when it came due. A retry of a
+// breakerRefused handles an attempt the breaker did not admit when it came due. An attempt of a
 // call that asked to wait waits again, if its deadline allows: for half-open while the breaker
 // is open, or for its backoff delay (at least probeRecheck) while all half-open probe slots are
 // taken. Anything else fails fast. Waiting again uses no attempt and is not counted as a retry.
 func (e *Engine) breakerRefused(j job, err error) {
 	c := j.base()
 	brk := c.key.brk
-	if c.attempts.Load() > 0 && c.pol.breakerMode == WaitForHalfOpen {
+	if c.pol.breakerMode == WaitForHalfOpen {
 		c.mu.Lock()
 		lastErr, prev := c.err, c.prev
 		c.mu.Unlock()
-		n := int(c.attempts.Load())
+		n := max(int(c.attempts.Load()), 1) // a first attempt waits as long as the first retry would
 		at, ok := brk.HalfOpenAt()
 		if errors.Is(err, breaker.ErrProbeLimit) || !ok {
 			// Nothing says when a probe will report, so look again after the backoff delay, but

@@ -26,7 +26,9 @@ const (
 	FailFast BreakerMode = iota
 	// WaitForHalfOpen delays a retry until the breaker half-opens (and, while every half-open
 	// probe slot is taken, by its backoff delay again, at least 10ms), as long as that is within
-	// the caller's deadline; otherwise the call fails fast. The first attempt never waits.
+	// the caller's deadline; otherwise the call fails fast. A call submitted while the breaker is
+	// open is refused by Submit; one admitted before it opened, whose first attempt finds it open
+	// (after waiting in a queue), waits like a retry.
 	WaitForHalfOpen
 	// Bypass ignores the breaker for this call: it is neither gated nor counted.
 	Bypass
