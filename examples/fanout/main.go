@@ -18,7 +18,7 @@ import (
 
 // config is the demo's flags.
 type config struct {
-	calls, workers, attempts int
+	calls, perHost, attempts int
 	fail, throttle, reset    float64 // shares of requests the server answers 503, 429, or resets
 	retryAfter               int     // seconds, sent with every 429
 	latency                  time.Duration
@@ -28,7 +28,7 @@ type config struct {
 }
 
 func defaults() config {
-	return config{calls: 10000, workers: 256, attempts: 4, fail: 0.1, throttle: 0.05, reset: 0.02,
+	return config{calls: 10000, perHost: 128, attempts: 4, fail: 0.1, throttle: 0.05, reset: 0.02,
 		retryAfter: 1, latency: 2 * time.Millisecond, outageAt: time.Second, outage: 200 * time.Millisecond,
 		timeout: 10 * time.Second, seed: 1}
 }
@@ -39,7 +39,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `fanout starts a flaky HTTP server on 127.0.0.1 (a random port) and sends it -calls concurrent
-GET requests through an httpretry client on one recur engine with -workers workers. The server
+GET requests through an httpretry client on one recur engine, on its default (elastic) pool,
+with at most -per-host requests in flight to the server (a bulkhead of its key). The server
 answers a share of requests with 503, some with 429 and a Retry-After, resets some connections,
 adds latency, and goes down entirely for a moment. A progress line is shown on stderr, then a
 summary on stdout.
@@ -50,7 +51,7 @@ Usage: go run ./examples/fanout [flags]
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&c.calls, "calls", c.calls, "number of concurrent calls")
-	fs.IntVar(&c.workers, "workers", c.workers, "engine workers: attempts in flight at once")
+	fs.IntVar(&c.perHost, "per-host", c.perHost, "requests in flight to the server at once (the host's bulkhead); the rest wait in its queue")
 	fs.IntVar(&c.attempts, "attempts", c.attempts, "attempts per call, the first included")
 	fs.Float64Var(&c.fail, "fail", c.fail, "share of requests answered 503 Service Unavailable")
 	fs.Float64Var(&c.throttle, "throttle", c.throttle, "share of requests answered 429 Too Many Requests")
@@ -84,8 +85,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-fail %v + -throttle %v + -reset %v: must not add up to more than 1", c.fail, c.throttle, c.reset)
 	case c.calls < 1:
 		return fmt.Errorf("-calls %d: must be at least 1", c.calls)
-	case c.workers < 1:
-		return fmt.Errorf("-workers %d: must be at least 1", c.workers)
+	case c.perHost < 1:
+		return fmt.Errorf("-per-host %d: must be at least 1", c.perHost)
 	case c.attempts < 1:
 		return fmt.Errorf("-attempts %d: must be at least 1", c.attempts)
 	case c.retryAfter < 0:

@@ -21,7 +21,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // small is a quick run: few calls, little latency, a Retry-After of 0 so that nothing waits.
 func small() config {
 	c := defaults()
-	c.calls, c.workers, c.latency, c.retryAfter = 200, 32, time.Millisecond, 0
+	c.calls, c.perHost, c.latency, c.retryAfter = 200, 32, time.Millisecond, 0
 	c.outageAt, c.outage = 20*time.Millisecond, 20*time.Millisecond
 	return c
 }
@@ -99,7 +99,7 @@ func TestFlags(t *testing.T) {
 
 	_, err = parseFlags([]string{"-h"}, &usage)
 	require.ErrorIs(t, err, flag.ErrHelp)
-	for _, want := range []string{"flaky HTTP server", "-calls", "-workers", "-fail", "-throttle", "-reset",
+	for _, want := range []string{"flaky HTTP server", "-calls", "-per-host", "-fail", "-throttle", "-reset",
 		"-latency", "-outage", "-retry-after", "-seed", "-timeout", "-attempts"} {
 		assert.Contains(t, usage.String(), want)
 	}
@@ -111,7 +111,7 @@ func TestBadFlagsAreRejectedByName(t *testing.T) {
 		want string
 	}{
 		{[]string{"-calls", "0"}, "-calls 0: must be at least 1"},
-		{[]string{"-workers", "-1"}, "-workers -1: must be at least 1"},
+		{[]string{"-per-host", "-1"}, "-per-host -1: must be at least 1"},
 		{[]string{"-attempts", "0"}, "-attempts 0: must be at least 1"},
 		{[]string{"-fail", "1.5"}, "-fail 1.5: must be a share between 0 and 1"},
 		{[]string{"-throttle", "NaN"}, "-throttle NaN: must be a share between 0 and 1"},

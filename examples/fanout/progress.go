@@ -25,6 +25,7 @@ type monitor struct {
 	// Written by the monitor's goroutine; read after done is closed.
 	peakGoroutines uint64
 	peakHeap       uint64
+	peakWorkers    int
 }
 
 func startMonitor(e *engine.Engine, total int, finished *atomic.Int64, out io.Writer, live bool) *monitor {
@@ -72,6 +73,7 @@ func (m *monitor) sample(s []metrics.Sample) {
 	metrics.Read(s)
 	m.peakGoroutines = max(m.peakGoroutines, s[0].Value.Uint64())
 	m.peakHeap = max(m.peakHeap, s[1].Value.Uint64())
+	m.peakWorkers = max(m.peakWorkers, m.e.Stats().Workers)
 }
 
 func (m *monitor) draw(now time.Time) {

@@ -56,7 +56,7 @@ func report(w io.Writer, cfg config, srv *flakyServer, e *engine.Engine, col *co
 	fmt.Fprintf(w, "server      %d requests: %d answered 503, %d 429, %d reset (net/http resends most of those itself), %d in the outage; %d connections\n",
 		srv.requests.Load(), srv.unavailable.Load(), srv.throttled.Load(), srv.resets.Load(), srv.outage.Load(), srv.conns.Load())
 	fmt.Fprintf(w, "peak        %d goroutines (%d of them callers, %d engine workers), %.1f MiB heap\n",
-		mon.peakGoroutines, cfg.calls, cfg.workers, float64(mon.peakHeap)/(1<<20))
+		mon.peakGoroutines, cfg.calls, mon.peakWorkers, float64(mon.peakHeap)/(1<<20))
 	fmt.Fprintf(w, "wall time   %v on %d CPUs\n", round(res.wall), runtime.GOMAXPROCS(0))
 }
 

@@ -34,7 +34,10 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, live bool) (
 	col := newCollector()
 	e, err := engine.New(
 		engine.WithName("fanout"),
-		engine.WithMaxConcurrency(cfg.workers),
+		// The pool is the engine's default: it grows to the requests in flight. What bounds them
+		// is the server's key: at most perHost at once, the rest wait in its queue, holding no
+		// goroutine (10,000 connections at once would also exhaust this machine's descriptors).
+		engine.WithBulkhead(cfg.perHost, cfg.calls),
 		// Trips when 40% of the outcomes of the last 300ms fail: not at the default fault rates
 		// (17%, though they come in bursts when the CPU is busy), but soon in an outage. Half-open,
 		// it lets 32 probes through, and the first success closes it.
@@ -48,7 +51,7 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, live bool) (
 		return err
 	}
 	defer func() { err = errors.Join(err, e.Close(context.Background())) }()
-	base := &http.Transport{MaxIdleConnsPerHost: cfg.workers, IdleConnTimeout: 30 * time.Second}
+	base := &http.Transport{MaxIdleConnsPerHost: cfg.perHost, IdleConnTimeout: 30 * time.Second}
 	defer base.CloseIdleConnections()
 	// Retries that find the breaker open wait until it lets a probe through, rather than fail.
 	client, err := httpretry.NewClient(e, httpretry.Base(base), httpretry.AttemptTimeout(5*time.Second),
@@ -57,8 +60,8 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, live bool) (
 		return err
 	}
 
-	fmt.Fprintf(stdout, "recur fanout: %d concurrent calls through httpretry on one engine (%d workers), server %s\n",
-		cfg.calls, cfg.workers, srv.url)
+	fmt.Fprintf(stdout, "recur fanout: %d concurrent calls through httpretry on one engine (default pool, %d per host), server %s\n",
+		cfg.calls, cfg.perHost, srv.url)
 	fmt.Fprintf(stdout, "  faults: %.0f%% 503, %.0f%% 429 (Retry-After %ds), %.0f%% connection resets, latency ~%v, outage %v at %v\n\n",
 		100*cfg.fail, 100*cfg.throttle, cfg.retryAfter, 100*cfg.reset, cfg.latency, cfg.outage, cfg.outageAt)
 
