@@ -1,13 +1,32 @@
 // Package engine runs operations asynchronously and retries them with backoff.
 //
-// An [Engine] owns a fixed pool of worker goroutines and one scheduler goroutine; nothing else
-// ever runs on a goroutine of its own. [Submit] hands a call to the workers through a bounded
-// queue and returns a [Future] at once. A worker runs the operation; the outcome is classified
-// (see [DefaultClassifier]); a success settles the Future, a permanent failure settles it with
-// its error, and a retryable one gets its next delay from the call's backoff strategy (or from
-// a server hint, [RetryAfter]), is checked against the caller's deadline, the retry budget and
-// the circuit breaker, and waits in the scheduler's timer heap until it is due. A waiting retry
-// costs a heap entry, not a goroutine, so a million of them are cheap.
+// An [Engine] owns an elastic pool of worker goroutines, one scheduler goroutine and one
+// goroutine that hands due retries to workers; nothing else ever runs on a goroutine of its own.
+// [Submit] hands a call to an idle worker, or starts one, and returns a [Future] at once. A
+// worker runs the operation; the outcome is classified (see [DefaultClassifier]); a success
+// settles the Future, a permanent failure settles it with its error, and a retryable one gets its
+// next delay from the call's backoff strategy (or from a server hint, [RetryAfter]), is checked
+// against the caller's deadline, the retry budget and the circuit breaker, and waits in the
+// scheduler's timer heap until it is due. A waiting retry costs a heap entry, not a goroutine, so
+// a million of them are cheap.
+//
+// # What costs a goroutine
+//
+// Only a running attempt holds a goroutine, because Go's blocking I/O needs one. The pool grows
+// when work arrives and no worker is idle, up to [WithMaxConcurrency] (65,536 by default: the
+// engine is never what limits a fan-out of thousands of I/O calls), and idle workers exit after
+// [WithIdleTimeout], down to [WithMinWorkers]. At the cap, first attempts wait in a bounded work
+// queue ([WithQueueSize]; Submit blocks, [TrySubmit] fails with [ErrQueueFull]) and due retries in
+// the scheduler.
+//
+// # Keys
+//
+// A call may name its dependency with [Key] (a host, a service, a tenant). Each key has a breaker
+// of its own ([WithBreaker]), which judges the dependency's health with the call's breaker
+// classifier ([DefaultBreakerClassifier], [BreakerClassify]) rather than its retry decisions, and
+// a bulkhead of its own ([WithBulkhead]): attempts over the key's limit wait in its FIFO queue,
+// holding no goroutine, so a slow dependency fills its own slots and never another's. Keys are
+// created on first use and forgotten when idle ([WithKeyIdle]).
 //
 // # Settling
 //
