@@ -23,11 +23,43 @@ func (e *Engine) run(w *worker, j job) {
 
 // runOnce starts the next attempt of j, unless the call settled while it waited. It reports
 // whether the attempt failed and its retry is due now.
+//
+// The operation runs at the bottom of the frames from here up, on a worker's new goroutine, whose
+// stack starts small: these frames are kept lean (the work before and after the attempt is in
+// functions of their own), or every worker would copy its stack to grow it before the operation
+// even starts.
 func (e *Engine) runOnce(j job) (again bool) {
+	n, start, ok := e.begin(j)
+	if !ok {
+		return false
+	}
+	c := j.base()
+	var s step
+	if c.pol.attemptTimeout > 0 {
+		s = e.runTimed(j, n, start)
+	} else {
+		s = j.attempt(c.ctx, n, start)
+	}
+	e.stats.running.Add(-1)
+	if s == stepSucceed {
+		// Settled here rather than below the attempt's frames: settling cancels the call's
+		// context, which takes frames of its own.
+		var elapsed time.Duration
+		if e.timed {
+			elapsed = time.Since(start)
+		}
+		e.settle(c, outcome{success: true, health: c.health, elapsed: elapsed})
+	}
+	return s == stepAgain
+}
+
+// begin admits attempt n of j: the breaker, the call's state, the counts, the hooks. ok is false
+// if the attempt does not run.
+func (e *Engine) begin(j job) (n int, start time.Time, ok bool) {
 	c := j.base()
 	if e.hard.Load() {
 		e.cancelCall(c, ReasonClosed, ErrClosed)
-		return false
+		return 0, start, false
 	}
 	var ticket breaker.Ticket
 	brk := c.breaker()
@@ -35,7 +67,7 @@ func (e *Engine) runOnce(j job) (again bool) {
 		t, err := brk.Admit()
 		if err != nil {
 			e.breakerRefused(j, err)
-			return false
+			return 0, start, false
 		}
 		ticket = t
 	}
@@ -46,41 +78,45 @@ func (e *Engine) runOnce(j job) (again bool) {
 		if brk != nil { // the one just taken goes back unused
 			brk.Report(ticket, breaker.Ignored, 0)
 		}
-		return false
+		return 0, start, false
 	}
 	if brk != nil {
 		c.ticket, c.holdsTicket = ticket, true
 	}
 	c.waiting = false
-	n := int(c.attempts.Add(1))
+	n = int(c.attempts.Add(1))
 	c.running = int32(n)
 	c.mu.Unlock()
 
 	e.stats.attempts.Add(1)
 	e.stats.running.Add(1)
-	defer e.stats.running.Add(-1)
-	var start time.Time
 	if e.timed {
 		start = time.Now()
-		fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
-	}
-	if d := c.pol.attemptTimeout; d > 0 {
-		actx, cancel := context.WithTimeoutCause(c.ctx, d, ErrAttemptTimeout)
-		e.watchers.Add(1)
-		stop := context.AfterFunc(actx, func() {
-			defer e.watchers.Done()
-			if context.Cause(actx) == ErrAttemptTimeout {
-				e.abandon(j, n, start)
-			}
-		})
-		again = j.attempt(actx, n, start)
-		if stop() { // stop before cancel, or canceling would wake the watcher for nothing
-			e.watchers.Done()
+		if len(e.hooks.attemptStart) > 0 {
+			fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
 		}
-		cancel()
-		return again
 	}
-	return j.attempt(c.ctx, n, start)
+	return n, start, true
+}
+
+// runTimed runs attempt n of j under its per-attempt timeout, abandoning it if the operation
+// outlives it.
+func (e *Engine) runTimed(j job, n int, start time.Time) step {
+	c := j.base()
+	actx, cancel := context.WithTimeoutCause(c.ctx, c.pol.attemptTimeout, ErrAttemptTimeout)
+	e.watchers.Add(1)
+	stop := context.AfterFunc(actx, func() {
+		defer e.watchers.Done()
+		if context.Cause(actx) == ErrAttemptTimeout {
+			e.abandon(j, n, start)
+		}
+	})
+	again := j.attempt(actx, n, start)
+	if stop() { // stop before cancel, or canceling would wake the watcher for nothing
+		e.watchers.Done()
+	}
+	cancel()
+	return again
 }
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
@@ -147,7 +183,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		c.pol.observer.Observe(false)
 	}
 	if len(e.hooks.attemptEnd) > 0 {
-		fire(e.hooks.attemptEnd, AttemptEnd{Name: c.pol.name, Key: c.pol.key, Attempt: n, Err: err, Duration: elapsed, Decision: d})
+		e.attemptEnded(c, n, err, elapsed, d)
 	}
 
 	if !d.IsRetry() {
@@ -196,6 +232,14 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 	}
 	e.schedule(j, at, delay, n+1, err, true)
 	return nextDone
+}
+
+// attemptEnded tells the hooks that attempt n of c ended; out of line, so that the event does
+// not weigh on the frames of the attempt's path.
+//
+//go:noinline
+func (e *Engine) attemptEnded(c *call, n int, err error, elapsed time.Duration, d Decision) {
+	fire(e.hooks.attemptEnd, AttemptEnd{Name: c.pol.name, Key: c.pol.key, Attempt: n, Err: err, Duration: elapsed, Decision: d})
 }
 
 // strategyDelay asks a call's backoff strategy for the delay before retry n. A strategy that

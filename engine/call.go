@@ -13,7 +13,7 @@ import (
 // job is a call as the workers and the scheduler see it: its untyped state and the typed attempt.
 type job interface {
 	base() *call
-	attempt(ctx context.Context, n int, start time.Time) (again bool) // again: retry now, on this worker
+	attempt(ctx context.Context, n int, start time.Time) step
 	// judgeErr classifies an attempt that ended with err and no result: its retry decision
 	// and what it says of the dependency's health.
 	judgeErr(err error) (Decision, breaker.Outcome, error)
@@ -39,9 +39,10 @@ type call struct {
 	running     int32      // the attempt running now, 0 if none
 	settled     bool
 	holdsTicket bool
-	waiting     bool  // in the scheduler under handle
-	watched     bool  // under a watch of the caller's context (see watch.go)
-	inFIFO      uint8 // where the call waits in its key's FIFO, if it does; guarded by the key's lock
+	waiting     bool            // in the scheduler under handle
+	watched     bool            // under a watch of the caller's context (see watch.go)
+	inFIFO      uint8           // where the call waits in its key's FIFO, if it does; guarded by the key's lock
+	health      breaker.Outcome // of the successful attempt, between claiming the call and settling it
 	ticket      breaker.Ticket
 	handle      scheduler.Handle
 	prev        time.Duration
@@ -56,6 +57,15 @@ type call struct {
 	watch        *parentWatch
 	wprev, wnext *call
 }
+
+// step is what the worker does after an attempt.
+type step uint8
+
+const (
+	stepDone    step = iota // nothing: the call settled, or its retry waits
+	stepAgain               // run the retry now, on this worker
+	stepSucceed             // settle the call with the result the attempt stored
+)
 
 // outcome is how a call settles.
 type outcome struct {
@@ -78,11 +88,32 @@ func (c *call) breaker() *breaker.Breaker {
 // whether this call did the settling. The Future becomes visible as settled (Done closed,
 // Result ready) only after the breaker, the stats and the hooks have heard of it, so that a
 // caller returning from Await sees them up to date.
+//
+// It runs at the bottom of a worker's frames, on a stack that starts small, and cancels the
+// call's context, which takes a few frames more: what it does besides is out of line, in
+// functions whose frames are gone by then.
 func (e *Engine) settleLocked(c *call, o outcome) bool {
 	if c.settled {
 		c.mu.Unlock()
 		return false
 	}
+	e.release(c, &o) // unlocks c.mu
+	cause := o.cause
+	if cause == nil {
+		cause = context.Canceled
+	}
+	c.cancel(cause)
+	e.record(c, &o)
+	e.publish(c)
+	e.noteSettled(1)
+	return true
+}
+
+// release marks c settled, with c.mu held, and gives back what it holds: its place in the
+// scheduler, its breaker ticket, its watch, its key. It unlocks c.mu.
+//
+//go:noinline
+func (e *Engine) release(c *call, o *outcome) {
 	c.settled = true
 	if o.success {
 		c.err = nil
@@ -115,11 +146,12 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 	if c.key != nil {
 		e.unkey(c)
 	}
-	cause := o.cause
-	if cause == nil {
-		cause = context.Canceled
-	}
-	c.cancel(cause)
+}
+
+// record counts a settled call and tells the hooks.
+//
+//go:noinline
+func (e *Engine) record(c *call, o *outcome) {
 	if o.success {
 		e.stats.succeeded.Add(1)
 	} else {
@@ -132,9 +164,6 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		fire(e.hooks.settled, Settled{Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
-	e.publish(c)
-	e.noteSettled(1)
-	return true
 }
 
 // publish makes c's settlement visible to Await, Done, Result and Completed.

@@ -93,7 +93,7 @@ func New(opts ...Option) (*Engine, error) {
 		maxWorkers:  int32(cfg.maxWorkers),
 		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),
 		idleTimeout: cfg.idleTimeout,
-		queue:       make(chan job, cfg.queue),
+		maxQueue:    cfg.queue,
 	}
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
 	if e.breakers || e.bulkhead.limit > 0 {
@@ -118,6 +118,9 @@ func New(opts ...Option) (*Engine, error) {
 func (e *Engine) dispatchRetries() {
 	defer close(e.dispatched)
 	for j := range e.sched.C() {
+		if j.base().isDone.Load() {
+			continue // settled after it fired: nothing to run
+		}
 		if run, _ := e.enter(j, false); !run {
 			continue // waits for a slot of its key
 		}
@@ -188,11 +191,10 @@ func (e *Engine) shutdown(ctx context.Context) error {
 			e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 		}
 	})
-	close(e.pool.queue)
-	for j := range e.pool.queue {
+	for _, j := range e.pool.close() {
 		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 	}
-	e.pool.close()
+	e.pool.wait()
 	e.watchers.Wait()
 	return err
 }

@@ -82,11 +82,16 @@ func (f *Future[T]) Attempts() int { return int(f.attempts.Load()) }
 
 func (f *Future[T]) base() *call { return &f.call }
 
-// attempt runs attempt n and hands its outcome on: a success settles the call here, where the
-// result's type is known; anything else goes to the engine's retry logic. It reports whether
-// the retry is due now.
-func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
+// attempt runs attempt n and hands its outcome on: a success is stored here, where the result's
+// type is known; anything else goes to the engine's retry logic. It says what the worker does
+// next.
+func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) step {
 	v, err := f.invoke(ctx)
+	return f.finish(v, err, n, start)
+}
+
+// finish judges attempt n's outcome and settles the call or hands the failure on (see attempt).
+func (f *Future[T]) finish(v T, err error, n int, start time.Time) step {
 	d, err := f.classify(v, err)
 	health := breaker.Ignored
 	if f.breaker() != nil {
@@ -95,40 +100,47 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) bool {
 			d, err = Stop(), perr
 		}
 	}
-	e := f.e
 	if d.verdict == verdictAccept && err == nil {
-		var elapsed time.Duration
-		if e.timed {
-			elapsed = time.Since(start)
-		}
-		f.mu.Lock()
-		if f.settled || f.running != int32(n) {
-			f.mu.Unlock()
-			e.stats.late.Add(1)
-			return false
-		}
-		f.running = 0 // claimed: a timeout or Cancel arriving now finds nothing to abandon
-		f.val = v
-		f.mu.Unlock()
-		if f.pol.observer != nil {
-			f.pol.observer.Observe(true)
-		}
-		if len(e.hooks.attemptEnd) > 0 {
-			fire(e.hooks.attemptEnd, AttemptEnd{Name: f.pol.name, Key: f.pol.key, Attempt: n, Duration: elapsed, Decision: d})
-		}
-		e.settle(&f.call, outcome{success: true, health: health, elapsed: elapsed})
-		return false
+		return f.succeed(v, n, start, d, health)
 	}
 	if d.verdict == verdictAccept { // accepted with an error: the error is final
 		d = Stop()
 	}
-	switch e.conclude(f, n, start, err, d, health, true) {
+	switch e := f.e; e.conclude(f, n, start, err, d, health, true) {
 	case nextLate:
 		e.stats.late.Add(1)
 	case nextNow:
-		return true
+		return stepAgain
 	}
-	return false
+	return stepDone
+}
+
+// succeed claims the call for attempt n's result, unless the attempt was abandoned meanwhile;
+// the worker then settles it (stepSucceed).
+//
+//go:noinline
+func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health breaker.Outcome) step {
+	e := f.e
+	var elapsed time.Duration
+	if e.timed {
+		elapsed = time.Since(start)
+	}
+	f.mu.Lock()
+	if f.settled || f.running != int32(n) {
+		f.mu.Unlock()
+		e.stats.late.Add(1)
+		return stepDone
+	}
+	f.running = 0 // claimed: a timeout or Cancel arriving now finds nothing to abandon
+	f.val, f.health = v, health
+	f.mu.Unlock()
+	if f.pol.observer != nil {
+		f.pol.observer.Observe(true)
+	}
+	if len(e.hooks.attemptEnd) > 0 {
+		e.attemptEnded(&f.call, n, nil, elapsed, d)
+	}
+	return stepSucceed
 }
 
 // invoke runs the operation, turning a panic into a *PanicError.
@@ -141,9 +153,18 @@ func (f *Future[T]) invoke(ctx context.Context) (v T, err error) {
 	return f.op(ctx)
 }
 
-// classify asks the call's classifier about an attempt. A classifier that panics stops the call,
-// with a *PanicError in place of the attempt's error.
-func (f *Future[T]) classify(v T, err error) (d Decision, out error) {
+// classify asks the call's classifier about an attempt. The default one runs as it is; a user's
+// runs under a guard (see classifyGuarded).
+func (f *Future[T]) classify(v T, err error) (Decision, error) {
+	if f.pol.classifyResult == nil && f.pol.classify == nil {
+		return DefaultClassifier(err), err
+	}
+	return f.classifyGuarded(v, err)
+}
+
+// classifyGuarded runs a user's classifier. One that panics stops the call, with a *PanicError in
+// place of the attempt's error.
+func (f *Future[T]) classifyGuarded(v T, err error) (d Decision, out error) {
 	defer func() {
 		if r := recover(); r != nil {
 			d, out = Stop(), newPanicError(r)

@@ -62,9 +62,20 @@ func DefaultBreakerClassifier(err error) breaker.Outcome {
 	return breaker.Failure
 }
 
-// judge gives attempt (v, err)'s health verdict, given the retry decision d. A classifier that
-// panics costs the dependency nothing: Ignored, and the panic stops the call.
-func (f *Future[T]) judge(v T, err error, d Decision) (o breaker.Outcome, perr *PanicError) {
+// judge gives attempt (v, err)'s health verdict, given the retry decision d.
+func (f *Future[T]) judge(v T, err error, d Decision) (breaker.Outcome, *PanicError) {
+	if f.pol.healthResult == nil && f.pol.health == nil {
+		if err == nil && d.verdict != verdictAccept {
+			return breaker.Failure, nil // a rejected result
+		}
+		return DefaultBreakerClassifier(err), nil
+	}
+	return f.judgeGuarded(v, err)
+}
+
+// judgeGuarded runs a user's breaker classifier. One that panics costs the dependency nothing:
+// Ignored, and the panic stops the call.
+func (f *Future[T]) judgeGuarded(v T, err error) (o breaker.Outcome, perr *PanicError) {
 	defer func() {
 		if r := recover(); r != nil {
 			o, perr = breaker.Ignored, newPanicError(r)
@@ -73,13 +84,7 @@ func (f *Future[T]) judge(v T, err error, d Decision) (o breaker.Outcome, perr *
 	if h, ok := f.pol.healthResult.(func(T, error) breaker.Outcome); ok {
 		return h(v, err), nil
 	}
-	if f.pol.health != nil {
-		return f.pol.health(err), nil
-	}
-	if err == nil && d.verdict != verdictAccept {
-		return breaker.Failure, nil // a rejected result
-	}
-	return DefaultBreakerClassifier(err), nil
+	return f.pol.health(err), nil
 }
 
 // checkHealthClassifier reports a BreakerClassifyResult whose type does not match the call's.

@@ -42,8 +42,8 @@ type policy struct {
 	observer       backoff.Observer // strategy as an Observer, if it is one
 	maxDelay       time.Duration
 	attemptTimeout time.Duration
-	classify       Classifier
-	classifyResult any // func(T, error) Decision for the call's T, from ClassifyResult
+	classify       Classifier // nil: DefaultClassifier, which is called without a recover guard
+	classifyResult any        // func(T, error) Decision for the call's T, from ClassifyResult
 	key            string
 	health         func(error) breaker.Outcome
 	healthResult   any // func(T, error) breaker.Outcome for the call's T, from BreakerClassifyResult
@@ -56,7 +56,6 @@ func defaultPolicy() policy {
 		maxAttempts: DefaultMaxAttempts,
 		strategy:    backoff.Default(),
 		maxDelay:    DefaultMaxDelay,
-		classify:    DefaultClassifier,
 	}
 	p.observer, _ = p.strategy.(backoff.Observer)
 	return p

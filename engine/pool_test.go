@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -192,4 +193,34 @@ func TestHardCloseSettlesQueuedCallsBehindStuckWorkers(t *testing.T) {
 		assert.ErrorIs(t, <-closed, context.DeadlineExceeded)
 		assert.Equal(t, time.Hour, time.Since(start), "Close joins the worker")
 	})
+}
+
+// A worker going idle while an attempt is queued, or a dispatcher waiting for room while a
+// worker goes idle, would leave the attempt stuck with every worker idle. Hammer the cap with
+// every queue size that matters, on the real clock, where those interleavings happen.
+func TestNoAttemptIsStrandedAtTheCap(t *testing.T) {
+	for _, queue := range []int{0, 1, 4} {
+		e := newEngine(t, engine.WithMaxConcurrency(2), engine.WithQueueSize(queue),
+			engine.WithMinWorkers(0), engine.WithIdleTimeout(time.Millisecond),
+			engine.Defaults(engine.Backoff(backoff.Immediate())))
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+		var wg sync.WaitGroup
+		for s := range 3 {
+			wg.Go(func() {
+				for i := range 2000 {
+					op, _ := failing((s+i)%2, errFlaky, i)
+					v, err := engine.Do(ctx, e, op)
+					if !assert.NoError(t, err, "queue %d: stranded", queue) {
+						return
+					}
+					assert.Equal(t, i, v)
+				}
+			})
+		}
+		wg.Wait()
+		cancel()
+		s := e.Stats()
+		assert.EqualValues(t, 3*2000, s.Succeeded)
+		assert.Zero(t, s.Queued)
+	}
 }
