@@ -78,7 +78,7 @@ func checkedRun(t *testing.T, wrap func(*testing.T, func(*testing.T)), cfg runCo
 func run(t *testing.T, cfg runConfig) {
 	rng := rand.New(rand.NewPCG(cfg.seed, 0x5eed))
 	start, goroutines := time.Now(), liveGoroutines()
-	main := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: true, budget: true, workers: 64, queue: 256})
+	main := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: true, budget: true, limits: mainLimits})
 	var sum summary
 	var heapBase uint64
 	before := main.e.Stats()
@@ -105,6 +105,11 @@ func run(t *testing.T, cfg runConfig) {
 		res := main.runRound(t, rng, id, plan)
 		after := main.e.Stats()
 		tl, bad := main.checkRound(res, before, after)
+		if !last {
+			if why := main.checkIdle(); why != "" {
+				bad = append(bad, why)
+			}
+		}
 		require.Empty(t, bad, "round %d (%v, %d calls, close at %d)", i, p, plan.calls, plan.closeAt)
 		require.Equal(t, after.Attempts, main.attemptStarts.Load(), "OnAttemptStart events")
 		require.Equal(t, after.Retries, main.retryEvents.Load(), "OnRetry events")
@@ -113,6 +118,7 @@ func run(t *testing.T, cfg runConfig) {
 			return
 		}
 		sum.main.add(tl)
+		sum.peaks.add(res.peaks)
 		sum.rounds++
 		sum.calls += plan.calls
 		id += uint64(plan.calls)
@@ -163,11 +169,11 @@ func run(t *testing.T, cfg runConfig) {
 func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *summary, mainWorkers func() int) uint64 {
 	goroutines := liveGoroutines() - mainWorkers()
 	side := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: rng.IntN(2) == 0, budget: rng.IntN(2) == 0,
-		workers: 1 + rng.IntN(16), queue: rng.IntN(32)})
+		limits: drawLimits(rng)})
 	plan := drawRound(rng, phase(rng.IntN(int(numPhases))), sideRoundSize, true)
 	res := side.runRound(t, rng, base, plan)
 	tl, bad := side.checkRound(res, engine.Stats{}, side.e.Stats())
-	require.Empty(t, bad, "side round (%+v)", plan)
+	require.Empty(t, bad, "side round (%+v, %+v)", plan, side.limits)
 	side.problems.report(t)
 	side.checkBreakerChanges(t)
 	if cfg.fake {

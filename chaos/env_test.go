@@ -24,6 +24,7 @@ type env struct {
 	fake       bool          // runs in a synctest bubble
 	breaker    bool
 	budget     bool
+	limits     limits
 	strategies []engine.CallOption // index 0 is nil: the engine's default
 
 	cur           atomic.Pointer[round] // the round whose calls are in flight
@@ -51,13 +52,12 @@ type envConfig struct {
 	fake    bool
 	breaker bool
 	budget  bool
-	workers int
-	queue   int
+	limits
 }
 
 func newEnv(t testing.TB, c envConfig) *env {
 	t.Helper()
-	v := &env{tick: c.tick, fake: c.fake, breaker: c.breaker, budget: c.budget}
+	v := &env{tick: c.tick, fake: c.fake, breaker: c.breaker, budget: c.budget, limits: c.limits}
 	tick := c.tick
 	v.strategies = []engine.CallOption{
 		nil,
@@ -67,8 +67,7 @@ func newEnv(t testing.TB, c envConfig) *env {
 		engine.Backoff(backoff.Capped(backoff.NewAdaptive(backoff.Exponential(tick, 1.5)), 40*tick)),
 		engine.Backoff(backoff.Func(v.immediate)), // strategyImmediate
 	}
-	opts := []engine.Option{
-		engine.WithMaxConcurrency(c.workers), engine.WithQueueSize(c.queue), engine.WithName("chaos"),
+	opts := append(c.limits.options(tick), engine.WithName("chaos"),
 		engine.WithHooks(engine.Hooks{
 			OnAttemptStart:  func(engine.AttemptStart) { v.attemptStarts.Add(1) },
 			OnRetry:         v.onRetry,
@@ -77,7 +76,7 @@ func newEnv(t testing.TB, c envConfig) *env {
 		}),
 		engine.Defaults(engine.MaxAttempts(3), engine.MaxDelay(30*tick),
 			engine.Backoff(backoff.FullJitter(backoff.Exponential(tick, 2)))),
-	}
+	)
 	if c.breaker {
 		opts = append(opts, engine.WithBreaker(breaker.FailureRatio(0.8, 400, 200),
 			breaker.OpenFor(openTicks*tick), breaker.HalfOpenProbes(3), breaker.CloseAfter(2)))

@@ -28,6 +28,7 @@ type roundResult struct {
 	recs     []record
 	closeErr error
 	lateOps  int64 // attempts whose result must have been discarded
+	peaks    peaks // while the calls were made
 }
 
 // drawRound plans a round of n calls; closing rounds start Close at a random call.
@@ -58,12 +59,16 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	cancels := make([]context.CancelFunc, p.calls)
 	closeDone := make(chan error, 1)
 	var wg sync.WaitGroup
+	var sampled peaks // by the first submitter, as it pauses
 	for s := range p.submitters {
 		wg.Go(func() {
 			pc := pacer{tick: v.tick}
 			for i, k := s, 1; i < p.calls; i, k = i+p.submitters, k+1 {
 				if k%p.pace == 0 {
 					pc.pause() // callers arrive over time, not all at one instant
+					if s == 0 {
+						sampled.add(v.gaugesNow())
+					}
 				}
 				if i == p.closeAt {
 					go func() { closeDone <- v.close(p.closeGrace) }()
@@ -73,6 +78,8 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 		})
 	}
 	wg.Wait()
+	sampled.add(v.gaugesNow())
+	res.peaks = sampled
 	for i := range res.recs {
 		if f := res.recs[i].fut; f != nil {
 			<-f.Done() // in a bubble, a call that never settles fails the test as a deadlock

@@ -17,6 +17,7 @@ type summary struct {
 	calls              int   // through the main engine
 	main, side         tally // of the main engine, and of the short-lived ones
 	trips, recoveries  int
+	peaks              peaks // of the main engine, while calls were made
 }
 
 func (t *tally) add(o tally) {
@@ -24,6 +25,7 @@ func (t *tally) add(o tally) {
 	t.succeeded += o.succeeded
 	t.attempts += o.attempts
 	t.refused += o.refused
+	t.bulkhead += o.bulkhead
 	for r, n := range o.failedBy {
 		t.failedBy[r] += n
 	}
@@ -31,7 +33,7 @@ func (t *tally) add(o tally) {
 
 func (t *tally) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d accepted, %d refused, %d succeeded, failed:", t.accepted, t.refused, t.succeeded)
+	fmt.Fprintf(&b, "%d accepted, %d refused (%d bulkhead full), %d succeeded, failed:", t.accepted, t.refused, t.bulkhead, t.succeeded)
 	for r, n := range t.failedBy {
 		fmt.Fprintf(&b, " %v=%d", engine.Reason(r), n)
 	}
@@ -40,9 +42,10 @@ func (t *tally) String() string {
 }
 
 func (s *summary) String() string {
-	return fmt.Sprintf("%d calls through one engine in %d rounds (%v; breaker tripped %d times, recovered %d); "+
-		"%d short-lived engines closed mid-flight (%v)",
-		s.calls, s.rounds, &s.main, s.trips, s.recoveries, s.sideRounds, &s.side)
+	return fmt.Sprintf("%d calls through one engine in %d rounds (%v; breaker tripped %d times, recovered %d; "+
+		"up to %d workers, %d calls in the work queue, %d waiting for slots); %d short-lived engines closed mid-flight (%v)",
+		s.calls, s.rounds, &s.main, s.trips, s.recoveries, s.peaks.workers, s.peaks.queued, s.peaks.slotWaiting,
+		s.sideRounds, &s.side)
 }
 
 // checkBreakerChanges checks that the breaker's changes reached the hook once each and in
