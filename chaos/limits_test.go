@@ -3,6 +3,7 @@ package chaos
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing/synctest"
 	"time"
 
@@ -56,6 +57,43 @@ func (l limits) floor() int {
 		return min(l.minWorkers, l.maxConcurrency)
 	}
 	return l.minWorkers
+}
+
+// gauges count each key's attempts whose operations are running, to check the bulkhead from the
+// operations' side: an attempt holds its slot for at least as long as its operation runs, even
+// once abandoned, so no key ever has more operations running than its limit.
+type gauges struct {
+	running [numClasses]atomic.Int32 // the long-lived keys' and the key ""'s
+	peak    [numClasses]atomic.Int32 // the most seen at once, fresh keys together
+}
+
+// of returns the gauge of a call's key: a fresh key's is its only call's.
+func (g *gauges) of(c keyClass, ops *opCount) *atomic.Int32 {
+	if c == keyFresh {
+		return &ops.running
+	}
+	return &g.running[c]
+}
+
+// enter counts an operation in on its key's gauge and checks the key's limit.
+func (v *env) enter(gauge *atomic.Int32, c keyClass) {
+	n := gauge.Add(1)
+	if v.limits.bulkhead > 0 && int(n) > v.limits.bulkhead {
+		v.problems.add("key class %q: %d operations running, over the bulkhead's %d", c, n, v.limits.bulkhead)
+	}
+	for p := &v.gauges.peak[c]; ; {
+		old := p.Load()
+		if n <= old || p.CompareAndSwap(old, n) {
+			return
+		}
+	}
+}
+
+func (g *gauges) peaks() (p [numClasses]int32) {
+	for c := range p {
+		p[c] = g.peak[c].Load()
+	}
+	return p
 }
 
 // peaks is the most of an engine's gauges seen at once.
