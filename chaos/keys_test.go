@@ -81,7 +81,6 @@ type keyWatch struct {
 	changes  int                // breaker changes seen so far
 	closed   [numClasses]bool   // the key's breaker was closed (or not there yet)
 	failures [numClasses]uint64 // the key's breaker's failure count
-	held     [numClasses]bool   // the engine held state for the key
 	phases   *[numClasses]phase // of the round
 }
 
@@ -94,7 +93,6 @@ func (v *env) watchKeys(p *roundPlan) keyWatch {
 	w.closed[keyFresh] = true // a fresh key's breaker is new
 	for c := keyNone; c < keyFresh; c++ {
 		s, ok := v.e.KeyStats(keyNames[c])
-		w.held[c] = ok
 		w.closed[c] = !ok || s.Breaker.State == breaker.Closed
 		w.failures[c] = s.Breaker.Failures
 	}
@@ -123,7 +121,7 @@ func (v *env) checkKeys(res *roundResult, w keyWatch) (trips int, bad []string) 
 		}
 		if ok && w.phases[c] == phaseHealthy && s.Breaker.Failures != w.failures[c] && s.Breaker.Failures != 0 {
 			// A forgotten key's breaker comes back new, with no failure counted.
-			fail("key %q, healthy, counted %d failures", keyNames[c], s.Breaker.Failures-w.failures[c])
+			fail("key %q, healthy, counted failures: %d, %d before the round", keyNames[c], s.Breaker.Failures, w.failures[c])
 		}
 	}
 	v.mu.Lock()
@@ -145,10 +143,12 @@ func (v *env) checkKeys(res *roundResult, w keyWatch) (trips int, bad []string) 
 			continue
 		}
 		err := r.refusal
-		if err == nil && !r.doDone {
-			_, err = r.fut.Result()
-		} else if err == nil {
+		switch {
+		case err != nil:
+		case r.doDone:
 			err = r.err
+		default:
+			_, err = r.fut.Result()
 		}
 		if errors.Is(err, breaker.ErrOpen) {
 			fail("call %d to healthy key %q, whose breaker was closed, failed with %v", r.id, r.keyName(), err)
