@@ -23,9 +23,12 @@ var (
 func (v *env) op(r *record, lateOps *atomic.Int64) func(context.Context) (uint64, error) {
 	s, id, tick := r.spec, r.id, v.tick
 	ops := r.ops
+	gauge := v.gauges.of(s.key, ops)
 	return func(ctx context.Context) (uint64, error) {
 		n := int(ops.started.Add(1))
 		defer ops.returned.Add(1)
+		v.enter(gauge, s.key)
+		defer gauge.Add(-1)
 		switch s.kind {
 		case kindFlaky:
 			if n <= int(s.fails) {
@@ -58,9 +61,18 @@ func (v *env) op(r *record, lateOps *atomic.Int64) func(context.Context) (uint64
 // options are the call options r's spec asks for.
 func (v *env) options(r *record) []engine.CallOption {
 	s := &r.spec
-	opts := make([]engine.CallOption, 0, 8)
+	opts := make([]engine.CallOption, 0, 10)
 	opts = append(opts, engine.Name(r.name()), engine.OnBreakerOpen(s.mode),
 		engine.MaxDelay(time.Duration(s.maxDelay)*v.tick))
+	if s.key != keyNone {
+		opts = append(opts, engine.Key(r.keyName()))
+	}
+	switch s.health {
+	case healthOfError:
+		opts = append(opts, engine.BreakerClassify(hintIgnored))
+	case healthOfResult:
+		opts = append(opts, engine.BreakerClassifyResult(resultsIgnored(uint64(s.fails))))
+	}
 	if s.attempts == 0 {
 		opts = append(opts, engine.UnlimitedAttempts())
 	} else {

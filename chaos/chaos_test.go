@@ -21,6 +21,10 @@ const (
 	// by a stopped runtime timer until the runtime drops it. A leak of 5 bytes per call
 	// exceeds it over a million calls.
 	heapSlack = 4 * mib
+	// keyBytes is more than the engine holds for one key (about 2.1 KB, most of it the
+	// breaker's window of 100 outcomes): the heap may stand that much higher per key held
+	// beyond those held after round 1. The keys held are bounded (maxKeys), not a leak.
+	keyBytes = 3 << 10
 )
 
 // TestChaos drives -chaos.calls calls through one engine in fake time, in rounds of mixed
@@ -47,9 +51,10 @@ func TestChaosRealTime(t *testing.T) {
 	checkedRun(t, func(t *testing.T, run func(t *testing.T)) { run(t) }, cfg)
 }
 
-// opening is how every run begins: the dependency goes down and comes back, so that the
-// breaker trips and recovers and the budget runs dry in every run; then the dice decide.
-var opening = []phase{phaseCalm, phaseOutage, phaseCalm}
+// opening is how every run begins: every dependency goes down and comes back, so that the
+// breakers trip and recover and the budget runs dry in every run; then one key's goes down
+// alone, so that every run checks that the others' breakers stay closed; then the dice decide.
+var opening = []phase{phaseCalm, phaseOutage, phaseCalm, phaseKeyOutage}
 
 // runConfig says how long a run goes on and on what clock.
 type runConfig struct {
@@ -78,9 +83,10 @@ func checkedRun(t *testing.T, wrap func(*testing.T, func(*testing.T)), cfg runCo
 func run(t *testing.T, cfg runConfig) {
 	rng := rand.New(rand.NewPCG(cfg.seed, 0x5eed))
 	start, goroutines := time.Now(), liveGoroutines()
-	main := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: true, budget: true, workers: 64, queue: 256})
+	main := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: true, budget: true, limits: mainLimits})
 	var sum summary
 	var heapBase uint64
+	var keysBase int
 	before := main.e.Stats()
 	id := uint64(0)
 	for i := 0; ; i++ {
@@ -102,10 +108,22 @@ func run(t *testing.T, cfg runConfig) {
 		// that one either.
 		last = last && i >= len(opening)
 		plan := drawRound(rng, p, n, last)
+		if i < len(opening) && p == phaseKeyOutage {
+			// A dead dependency under full load: its key's slots and wait queue fill up.
+			plan.submitters, plan.pace = 12, 20
+		}
+		watch := main.watchKeys(&plan)
 		res := main.runRound(t, rng, id, plan)
 		after := main.e.Stats()
 		tl, bad := main.checkRound(res, before, after)
-		require.Empty(t, bad, "round %d (%v, %d calls, close at %d)", i, p, plan.calls, plan.closeAt)
+		trips, keyBad := main.checkKeys(res, watch)
+		bad = append(bad, keyBad...)
+		if !last {
+			if why := main.checkIdle(); why != "" {
+				bad = append(bad, why)
+			}
+		}
+		require.Empty(t, bad, "round %d (%v, keys %v, %d calls, close at %d)", i, p, plan.keys, plan.calls, plan.closeAt)
 		require.Equal(t, after.Attempts, main.attemptStarts.Load(), "OnAttemptStart events")
 		require.Equal(t, after.Retries, main.retryEvents.Load(), "OnRetry events")
 		main.problems.report(t)
@@ -113,6 +131,8 @@ func run(t *testing.T, cfg runConfig) {
 			return
 		}
 		sum.main.add(tl)
+		sum.keyTrips += trips
+		sum.peaks.add(res.peaks)
 		sum.rounds++
 		sum.calls += plan.calls
 		id += uint64(plan.calls)
@@ -127,14 +147,15 @@ func run(t *testing.T, cfg runConfig) {
 		// Let an open breaker's open duration pass now and then, so that it half-opens; always
 		// after an outage, so that the round after it starts with the breaker ready to recover.
 		pause := time.Duration(rng.IntN(2*openTicks)) * main.tick
-		if p == phaseOutage {
+		if p == phaseOutage || p == phaseKeyOutage {
 			pause = max(pause, openTicks*main.tick)
 		}
 		time.Sleep(pause)
 		if i == 1 {
-			heapBase = heapAfterGC()
-		} else if heap := heapAfterGC(); i > 1 && heap > heapBase+heapSlack {
-			t.Fatalf("live heap %d after round %d (%d calls), %d after round 1; see %s", heap, i, sum.calls, heapBase, heapDump())
+			heapBase, keysBase = heapAfterGC(), main.e.Stats().Keys
+		} else if heap, keys := heapAfterGC(), main.e.Stats().Keys; i > 1 && heap > heapBase+heapSlack+uint64(max(keys-keysBase, 0))*keyBytes {
+			t.Fatalf("live heap %d after round %d (%d calls, %d keys held), %d after round 1 (%d keys); see %s",
+				heap, i, sum.calls, keys, heapBase, keysBase, heapDump())
 		}
 	}
 	if cfg.fake {
@@ -145,10 +166,19 @@ func run(t *testing.T, cfg runConfig) {
 	if n := goroutinesBackTo(goroutines); n > goroutines || (cfg.fake && n != goroutines) {
 		t.Errorf("%d goroutines after Close, %d before the engine started:\n%s", n, goroutines, goroutineDump())
 	}
-	sum.trips, sum.recoveries = main.checkBreakerChanges(t)
+	sum.trips, sum.recoveries, sum.restarts = main.checkBreakerChanges(t)
+	main.closed()
 	s := main.e.Stats()
+	sum.keys, sum.running = s.Keys, main.gauges.peaks()
 	assert.Positive(t, sum.trips, "the breaker tripped")
 	assert.Positive(t, sum.recoveries, "the breaker recovered")
+	assert.Positive(t, sum.keyTrips, "a down key's breaker opened while the others stayed healthy")
+	if cfg.fake { // on the real clock, submitters may not keep up the rate that fills them
+		assert.Positive(t, sum.main.bulkhead, "a key's bulkhead was full")
+	}
+	if fresh := sum.main.fresh; fresh > 2*1024 { // the engine held 1024 keys or more and swept them
+		assert.Less(t, uint64(s.Keys), fresh, "idle keys were forgotten")
+	}
 	assert.Positive(t, s.Budget, "the budget ran dry")
 	if cfg.fake {
 		assert.Positive(t, s.Late, "abandoned attempts returned late")
@@ -163,11 +193,13 @@ func run(t *testing.T, cfg runConfig) {
 func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *summary, mainWorkers func() int) uint64 {
 	goroutines := liveGoroutines() - mainWorkers()
 	side := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: rng.IntN(2) == 0, budget: rng.IntN(2) == 0,
-		workers: 1 + rng.IntN(16), queue: rng.IntN(32)})
+		limits: drawLimits(rng)})
 	plan := drawRound(rng, phase(rng.IntN(int(numPhases))), sideRoundSize, true)
+	watch := side.watchKeys(&plan)
 	res := side.runRound(t, rng, base, plan)
 	tl, bad := side.checkRound(res, engine.Stats{}, side.e.Stats())
-	require.Empty(t, bad, "side round (%+v)", plan)
+	_, keyBad := side.checkKeys(res, watch)
+	require.Empty(t, append(bad, keyBad...), "side round (%+v, %+v)", plan, side.limits)
 	side.problems.report(t)
 	side.checkBreakerChanges(t)
 	if cfg.fake {
@@ -176,6 +208,7 @@ func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *su
 	if n := goroutinesBackTo(goroutines+mainWorkers()) - mainWorkers(); n > goroutines || (cfg.fake && n != goroutines) {
 		t.Fatalf("%d goroutines (but the main engine's workers) after Close of an engine closed mid-flight, %d before it started:\n%s", n, goroutines, goroutineDump())
 	}
+	side.closed()
 	sum.side.add(tl)
 	sum.sideRounds++
 	return uint64(plan.calls)

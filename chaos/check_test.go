@@ -16,8 +16,10 @@ type tally struct {
 	failedBy  [engine.ReasonCanceled + 1]uint64
 	attempts  uint64 // operations started
 	refused   uint64 // admissions refused for any reason
-	counted   uint64 // refusals Stats.Rejected must count: closed, queue full, breaker open
+	counted   uint64 // refusals Stats.Rejected must count: closed, queue or bulkhead full, breaker open
 	breaker   uint64 // admissions refused by the breaker
+	bulkhead  uint64 // admissions refused with the key's bulkhead full
+	fresh     uint64 // calls to a key of their own
 }
 
 // judge checks one call against its plan and adds it to the tally. It returns what is wrong,
@@ -27,6 +29,9 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 	settles := r.settles.Load()
 	started := int(r.ops.started.Load())
 	t.attempts += uint64(started)
+	if s.key == keyFresh {
+		t.fresh++
+	}
 	if r.doDone {
 		r.refusal = doRefusal(r) // every call has settled by now
 	}
@@ -35,6 +40,12 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 		switch {
 		case errors.Is(r.refusal, engine.ErrClosed), errors.Is(r.refusal, engine.ErrQueueFull):
 			t.counted++
+		case errors.Is(r.refusal, engine.ErrBulkheadFull):
+			if v.limits.bulkhead == 0 {
+				return "refused as bulkhead full by an engine without bulkheads"
+			}
+			t.counted++
+			t.bulkhead++
 		case errors.Is(r.refusal, breaker.ErrOpen):
 			t.counted++
 			t.breaker++
@@ -203,8 +214,10 @@ func (v *env) checkRound(res *roundResult, before, after engine.Stats) (tally, [
 	}
 	check(after.Submitted == after.Succeeded+after.Failed() && after.Pending == 0,
 		"Submitted %d != Succeeded %d + Failed %d, Pending %d", after.Submitted, after.Succeeded, after.Failed(), after.Pending)
-	check(after.Running == 0 && after.Waiting == 0 && after.Queued == 0,
-		"a quiet engine has Running %d, Waiting %d, Queued %d", after.Running, after.Waiting, after.Queued)
+	check(after.Running == 0 && after.Waiting == 0 && after.Queued == 0 && after.SlotWaiting == 0,
+		"a quiet engine has Running %d, Waiting %d, Queued %d, SlotWaiting %d",
+		after.Running, after.Waiting, after.Queued, after.SlotWaiting)
+	check(after.Keys <= maxKeys, "the engine holds %d keys", after.Keys)
 	check(d(after.Attempts, before.Attempts) == t.attempts, "Stats.Attempts grew by %d, operations started %d times",
 		d(after.Attempts, before.Attempts), t.attempts)
 	check(d(after.Breaker, before.Breaker) == t.failedBy[engine.ReasonBreakerOpen]+t.breaker,

@@ -4,20 +4,35 @@
 // does; about 20 seconds' worth in `make test`) through one engine inside a testing/synctest
 // bubble. The operations succeed, fail, fail permanently, panic, hang, ignore their context,
 // return Retry-After hints or have their results rejected by a classifier; callers wait,
-// cancel their context, cancel the Future, set deadlines, use Do, Wrap and TrySubmit. Rounds
-// take the dependency down so that the breaker trips and recovers and the retry budget runs
-// dry, and Close arrives mid-flight, both on short-lived engines every few rounds and on the
-// main engine at the end. After every round the test checks, call by call and in total:
+// cancel their context, cancel the Future, set deadlines, use Do, Wrap and TrySubmit. Calls go
+// to a few long-lived keys, to the key "" and now and then to a key of their own, so that the
+// engine keeps making keys and must forget idle ones; some bring a breaker classifier of their
+// own. Each key has its breaker and its bulkhead; the pool has a cap below what the bulkheads add
+// up to and workers that idle for a few ticks, so that it grows and shrinks within a round, the
+// work queue fills and Submit and the retry dispatcher block. Rounds take every dependency down,
+// so that the breakers trip and recover and the retry budget runs dry, or one key's alone while
+// the others stay healthy; Close arrives mid-flight, both on short-lived engines every few rounds
+// (with random caps, bulkheads down to one slot per key, or none) and on the main engine at the
+// end. After every round the test checks, call by call and in total:
 //
 //   - every accepted call settled exactly once (counted through the OnSettled hook), and its
-//     Future agrees with the hook on success, reason and attempts;
+//     Future agrees with the hook on success, reason and attempts (and the hook on its key); a
+//     call refused (a full bulkhead or queue, an open breaker) never ran nor settled;
 //   - a success came from an attempt that was allowed to succeed, never from a late result of
 //     an abandoned attempt, and a failure has a reason the call's behaviour allows;
-//   - Stats accounts for every call: Submitted == Succeeded + Failed() per reason, Pending,
-//     Running, Waiting and Queued back to 0, Attempts equal to the operations started and to
-//     the OnAttemptStart events, Retries equal to the OnRetry events;
+//   - no key ever had more operations running at once than its bulkhead allows, counted by the
+//     operations themselves, abandoned ones included;
+//   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never
+//     opens, and if it was closed it refuses none of its calls (and in every run the down
+//     key's breaker opens);
+//   - Stats accounts for every call: Submitted == Succeeded + Failed() per reason, Rejected
+//     counts the refusals, Pending, Running, Waiting, Queued and SlotWaiting back to 0 (and
+//     each key quiet), Attempts equal to the operations started and to the OnAttemptStart
+//     events, Retries equal to the OnRetry events, Keys bounded however many keys were made;
+//   - after idling for the workers' idle timeout the pool is back to its floor (in fake time
+//     at that very instant);
 //   - the goroutine count returns to where it started and the heap returns to its baseline
-//     after a garbage collection, within a stated slack.
+//     after a garbage collection, within a stated slack (and the keys held).
 //
 // TestChaosRealTime runs the same rounds on the real clock for a bounded time, for the races
 // between timers and operations that fake time does not produce. TestRetryStorm reproduces the

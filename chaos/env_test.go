@@ -24,12 +24,15 @@ type env struct {
 	fake       bool          // runs in a synctest bubble
 	breaker    bool
 	budget     bool
+	limits     limits
 	strategies []engine.CallOption // index 0 is nil: the engine's default
 
 	cur           atomic.Pointer[round] // the round whose calls are in flight
+	gauges        gauges
 	attemptStarts atomic.Uint64
 	retryEvents   atomic.Uint64
 	problems      problems
+	closed        func() // the run has closed the engine: the test's cleanup lets go of it
 
 	spin      sync.Mutex // guards what follows, for immediate
 	spinAt    time.Time
@@ -51,13 +54,12 @@ type envConfig struct {
 	fake    bool
 	breaker bool
 	budget  bool
-	workers int
-	queue   int
+	limits
 }
 
 func newEnv(t testing.TB, c envConfig) *env {
 	t.Helper()
-	v := &env{tick: c.tick, fake: c.fake, breaker: c.breaker, budget: c.budget}
+	v := &env{tick: c.tick, fake: c.fake, breaker: c.breaker, budget: c.budget, limits: c.limits}
 	tick := c.tick
 	v.strategies = []engine.CallOption{
 		nil,
@@ -67,8 +69,7 @@ func newEnv(t testing.TB, c envConfig) *env {
 		engine.Backoff(backoff.Capped(backoff.NewAdaptive(backoff.Exponential(tick, 1.5)), 40*tick)),
 		engine.Backoff(backoff.Func(v.immediate)), // strategyImmediate
 	}
-	opts := []engine.Option{
-		engine.WithMaxConcurrency(c.workers), engine.WithQueueSize(c.queue), engine.WithName("chaos"),
+	opts := append(c.limits.options(tick), engine.WithName("chaos"),
 		engine.WithHooks(engine.Hooks{
 			OnAttemptStart:  func(engine.AttemptStart) { v.attemptStarts.Add(1) },
 			OnRetry:         v.onRetry,
@@ -77,9 +78,11 @@ func newEnv(t testing.TB, c envConfig) *env {
 		}),
 		engine.Defaults(engine.MaxAttempts(3), engine.MaxDelay(30*tick),
 			engine.Backoff(backoff.FullJitter(backoff.Exponential(tick, 2)))),
-	}
+	)
 	if c.breaker {
-		opts = append(opts, engine.WithBreaker(breaker.FailureRatio(0.8, 400, 200),
+		// One breaker per key, each with a window of its own: a small one, as fresh keys make
+		// a breaker each (and a fresh key never has the calls to trip it).
+		opts = append(opts, engine.WithBreaker(breaker.FailureRatio(0.8, 100, 50),
 			breaker.OpenFor(openTicks*tick), breaker.HalfOpenProbes(3), breaker.CloseAfter(2)))
 	}
 	if c.budget {
@@ -91,10 +94,18 @@ func newEnv(t testing.TB, c envConfig) *env {
 	var err error
 	v.e, err = engine.New(opts...)
 	require.NoError(t, err)
-	t.Cleanup(func() { // a test that stops early must not leave the engine's goroutines behind
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_ = v.e.Close(ctx)
+	// A test that stops early must not leave the engine's goroutines behind. The cleanup holds
+	// the engine only until the run has closed it (see closed): a closed engine still holds its
+	// keys, and the run's heap checks would count those of every engine it made.
+	unclosed := &atomic.Pointer[engine.Engine]{}
+	unclosed.Store(v.e)
+	v.closed = func() { unclosed.Store(nil) }
+	t.Cleanup(func() {
+		if e := unclosed.Load(); e != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			_ = e.Close(ctx)
+		}
 	})
 	return v
 }
@@ -127,6 +138,7 @@ type record struct {
 type opCount struct {
 	started  atomic.Int32
 	returned atomic.Int32
+	running  atomic.Int32 // the bulkhead gauge of a fresh key, whose only call this is
 }
 
 func (r *record) name() string { return strconv.FormatUint(r.id, 10) }
@@ -151,6 +163,9 @@ func (v *env) onSettled(s engine.Settled) {
 	r := v.lookup(s.Name)
 	if r == nil {
 		return
+	}
+	if s.Key != r.keyName() {
+		v.problems.add("call %d to key %q settled with key %q", r.id, r.keyName(), s.Key)
 	}
 	r.hookSuccess.Store(s.Success)
 	r.hookAttempts.Store(int32(s.Attempts))

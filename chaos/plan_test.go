@@ -55,6 +55,8 @@ const maxSleep = 24
 // spec is one call of a plan. Durations are in ticks (see env.tick), so that one plan runs in
 // fake time and on the real clock alike.
 type spec struct {
+	key       keyClass
+	health    health
 	kind      kind
 	caller    caller
 	mode      engine.BreakerMode
@@ -79,25 +81,33 @@ func (s *spec) sleep(n int) int {
 	return int(x>>8) % (maxSleep + 1)
 }
 
-// phase is the state of the dependency during a round.
+// phase is the state of the dependencies during a round, and of each key's.
 type phase uint8
 
 const (
-	phaseCalm   phase = iota // mostly successes: the breaker closes again
-	phaseMixed               // every behaviour alike
-	phaseOutage              // mostly failures: the breaker trips, the budget runs dry
+	phaseCalm      phase = iota // mostly successes: the breakers close again
+	phaseMixed                  // every behaviour alike
+	phaseOutage                 // mostly failures everywhere: the breakers trip, the budget runs dry
+	phaseKeyOutage              // one key's dependency is down, every other one is healthy
 	numPhases
+	// phaseHealthy is a key's phase only, in a key outage: nothing its calls do counts as a
+	// failure to its breaker, so that one opening can only come from another key.
+	phaseHealthy = numPhases
 )
 
-var phaseNames = [numPhases]string{"calm", "mixed", "outage"}
+var phaseNames = [numPhases + 1]string{"calm", "mixed", "outage", "key-outage", "healthy"}
 
 func (p phase) String() string { return phaseNames[p] }
 
-// kindWeights are the odds of each kind in each phase, in kind order.
-var kindWeights = [numPhases][numKinds]int{
-	phaseCalm:   {60, 12, 2, 3, 1, 2, 7, 8, 5},
-	phaseMixed:  {30, 12, 6, 6, 4, 8, 12, 12, 10},
-	phaseOutage: {3, 10, 50, 2, 1, 15, 9, 8, 2},
+// kindWeights are the odds of each kind in each phase of a key, in kind order. A healthy key's
+// failures are all of kinds its breaker does not count: permanent ones (the dependency answered),
+// panics (a bug of the caller's), and hints and rejected results with a breaker classifier that
+// ignores them (see newSpec).
+var kindWeights = [numPhases + 1][numKinds]int{
+	phaseCalm:    {60, 12, 2, 3, 1, 2, 7, 8, 5},
+	phaseMixed:   {30, 12, 6, 6, 4, 8, 12, 12, 10},
+	phaseOutage:  {3, 10, 50, 2, 1, 15, 9, 8, 2},
+	phaseHealthy: {60, 0, 0, 8, 2, 0, 10, 12, 8},
 }
 
 var callerWeights = [numCallers]int{40, 10, 10, 15, 15, 10}
@@ -117,9 +127,14 @@ func pick(rng *rand.Rand, weights []int) int {
 	panic("unreachable")
 }
 
-// newSpec draws one call. numStrategies is how many strategies the engine offers.
-func newSpec(rng *rand.Rand, p phase, numStrategies int) spec {
+// newSpec draws one call: its key, then what it does in that key's phase. numStrategies is how
+// many strategies the engine offers.
+func newSpec(rng *rand.Rand, keys *[numClasses]phase, numStrategies int) spec {
+	key := keyClass(pick(rng, classWeights[:]))
+	p := keys[key]
 	s := spec{
+		key:       key,
+		health:    health(pick(rng, []int{70, 30, 0})),
 		kind:      kind(pick(rng, kindWeights[p][:])),
 		caller:    caller(pick(rng, callerWeights[:])),
 		mode:      engine.BreakerMode(pick(rng, []int{50, 30, 20})),
@@ -142,6 +157,19 @@ func newSpec(rng *rand.Rand, p phase, numStrategies int) spec {
 		// is a busy loop by request, one in which fake time would never pass.
 		s.attempts = 0
 		s.strategy = min(s.strategy, strategyImmediate-1)
+	}
+	if s.kind == kindRejected && rng.IntN(2) == 0 {
+		s.health = healthOfResult
+	}
+	if p == phaseHealthy {
+		// An attempt timeout is a failure, and on the real clock any attempt may time out.
+		s.timeout = 0
+		switch s.kind {
+		case kindHint:
+			s.health = healthOfError
+		case kindRejected:
+			s.health = healthOfResult
+		}
 	}
 	return s
 }

@@ -3,4 +3,4 @@
 package chaos
 
 // defaultCalls is about 20 seconds' worth of TestChaos with the race detector on.
-const defaultCalls = 100_000
+const defaultCalls = 130_000

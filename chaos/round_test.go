@@ -13,6 +13,7 @@ import (
 // roundPlan is what a round does.
 type roundPlan struct {
 	phase      phase
+	keys       [numClasses]phase // the phase of each key's dependency
 	calls      int
 	submitters int
 	pace       int           // each submitter pauses a tick after this many calls
@@ -28,11 +29,21 @@ type roundResult struct {
 	recs     []record
 	closeErr error
 	lateOps  int64 // attempts whose result must have been discarded
+	peaks    peaks // while the calls were made
 }
 
 // drawRound plans a round of n calls; closing rounds start Close at a random call.
 func drawRound(rng *rand.Rand, p phase, n int, closing bool) roundPlan {
 	rp := roundPlan{phase: p, calls: n, submitters: 1 + rng.IntN(12), pace: 1 + rng.IntN(20), closeAt: -1}
+	for c := range rp.keys {
+		rp.keys[c] = p
+	}
+	if p == phaseKeyOutage {
+		for c := range rp.keys {
+			rp.keys[c] = phaseHealthy
+		}
+		rp.keys[1+rng.IntN(numKeys)] = phaseOutage // one of the long-lived keys
+	}
 	if closing {
 		rp.closeAt = rng.IntN(n)
 		rp.closeGrace = []time.Duration{-1, 0, 5, 50}[rng.IntN(4)]
@@ -47,7 +58,7 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	res := &roundResult{plan: p, recs: make([]record, p.calls)}
 	for i := range res.recs {
 		res.recs[i].id = base + uint64(i)
-		res.recs[i].spec = newSpec(rng, p.phase, len(v.strategies))
+		res.recs[i].spec = newSpec(rng, &p.keys, len(v.strategies))
 		res.recs[i].ops = new(opCount)
 	}
 	v.cur.Store(&round{base: base, recs: res.recs})
@@ -58,12 +69,16 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	cancels := make([]context.CancelFunc, p.calls)
 	closeDone := make(chan error, 1)
 	var wg sync.WaitGroup
+	var sampled peaks // by the first submitter, as it pauses
 	for s := range p.submitters {
 		wg.Go(func() {
 			pc := pacer{tick: v.tick}
 			for i, k := s, 1; i < p.calls; i, k = i+p.submitters, k+1 {
 				if k%p.pace == 0 {
 					pc.pause() // callers arrive over time, not all at one instant
+					if s == 0 {
+						sampled.add(v.gaugesNow())
+					}
 				}
 				if i == p.closeAt {
 					go func() { closeDone <- v.close(p.closeGrace) }()
@@ -73,6 +88,8 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 		})
 	}
 	wg.Wait()
+	sampled.add(v.gaugesNow())
+	res.peaks = sampled
 	for i := range res.recs {
 		if f := res.recs[i].fut; f != nil {
 			<-f.Done() // in a bubble, a call that never settles fails the test as a deadlock

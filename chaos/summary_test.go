@@ -17,6 +17,11 @@ type summary struct {
 	calls              int   // through the main engine
 	main, side         tally // of the main engine, and of the short-lived ones
 	trips, recoveries  int
+	restarts           int               // breakers of keys forgotten while open, made anew
+	keyTrips           int               // a down key's breaker opening while the others were healthy
+	peaks              peaks             // of the main engine, while calls were made
+	keys               int               // keys the main engine held at the end
+	running            [numClasses]int32 // the most operations running at once per key
 }
 
 func (t *tally) add(o tally) {
@@ -24,6 +29,8 @@ func (t *tally) add(o tally) {
 	t.succeeded += o.succeeded
 	t.attempts += o.attempts
 	t.refused += o.refused
+	t.bulkhead += o.bulkhead
+	t.fresh += o.fresh
 	for r, n := range o.failedBy {
 		t.failedBy[r] += n
 	}
@@ -31,7 +38,7 @@ func (t *tally) add(o tally) {
 
 func (t *tally) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d accepted, %d refused, %d succeeded, failed:", t.accepted, t.refused, t.succeeded)
+	fmt.Fprintf(&b, "%d accepted, %d refused (%d bulkhead full), %d succeeded, failed:", t.accepted, t.refused, t.bulkhead, t.succeeded)
 	for r, n := range t.failedBy {
 		fmt.Fprintf(&b, " %v=%d", engine.Reason(r), n)
 	}
@@ -40,20 +47,33 @@ func (t *tally) String() string {
 }
 
 func (s *summary) String() string {
-	return fmt.Sprintf("%d calls through one engine in %d rounds (%v; breaker tripped %d times, recovered %d); "+
+	return fmt.Sprintf("%d calls through one engine in %d rounds (%v; breakers tripped %d times, %d of them a down "+
+		"key's, recovered %d, made anew %d; %d fresh keys, %d keys held at the end; up to %d workers, %d calls "+
+		"in the work queue, %d waiting for slots; most operations running at once per key %v); "+
 		"%d short-lived engines closed mid-flight (%v)",
-		s.calls, s.rounds, &s.main, s.trips, s.recoveries, s.sideRounds, &s.side)
+		s.calls, s.rounds, &s.main, s.trips, s.keyTrips, s.recoveries, s.restarts, s.main.fresh, s.keys,
+		s.peaks.workers, s.peaks.queued, s.peaks.slotWaiting, s.running, s.sideRounds, &s.side)
 }
 
-// checkBreakerChanges checks that the breaker's changes reached the hook once each and in
-// order, and counts trips and recoveries.
-func (v *env) checkBreakerChanges(t *testing.T) (trips, recoveries int) {
+// checkBreakerChanges checks that each key's breaker changes reached the hook once each and in
+// order, and counts trips, recoveries and breakers made anew: a key forgotten while its breaker
+// was open or half-open (idle for its key idle time) gets a new, closed breaker when it is used
+// again, so its changes may start again from closed, never from anywhere else.
+func (v *env) checkBreakerChanges(t *testing.T) (trips, recoveries, restarts int) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	from := breaker.Closed
+	state := make(map[string]breaker.State)
 	for i, c := range v.changes {
-		require.Equal(t, from, c.From, "breaker change %d (%v>%v) does not follow from the one before", i, c.From, c.To)
-		from = c.To
+		from, ok := state[c.Key]
+		if !ok {
+			from = breaker.Closed
+		}
+		if c.From != from {
+			require.Equal(t, breaker.Closed, c.From, "breaker change %d (%v>%v) of key %q does not follow from the one before (%v)",
+				i, c.From, c.To, c.Key, from)
+			restarts++
+		}
+		state[c.Key] = c.To
 		if c.To == breaker.Open {
 			trips++
 		}
@@ -61,5 +81,5 @@ func (v *env) checkBreakerChanges(t *testing.T) (trips, recoveries int) {
 			recoveries++
 		}
 	}
-	return trips, recoveries
+	return trips, recoveries, restarts
 }
