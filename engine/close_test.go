@@ -122,3 +122,22 @@ func TestBackpressure(t *testing.T) {
 		assert.Equal(t, uint64(2), s.Rejected)
 	})
 }
+
+func TestHardCloseGivesBackTheSlotsOfQueuedCalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := engine.New(engine.WithMaxConcurrency(1), engine.WithQueueSize(1), engine.WithBulkhead(5, 0))
+		require.NoError(t, err)
+		stuck := func(context.Context) (int, error) { time.Sleep(time.Hour); return 1, nil }
+		for range 2 { // one runs, one waits in the work queue holding a slot of its key
+			_, err := engine.Submit(t.Context(), e, stuck, engine.Key("k"))
+			require.NoError(t, err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		assert.ErrorIs(t, e.Close(ctx), context.Canceled)
+		ks, ok := e.KeyStats("k")
+		require.True(t, ok)
+		assert.Zero(t, ks.Running, "every slot given back")
+		assert.Zero(t, e.Stats().Workers, "no worker left")
+	})
+}

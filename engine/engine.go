@@ -192,6 +192,7 @@ func (e *Engine) shutdown(ctx context.Context) error {
 		}
 	})
 	for _, j := range e.pool.close() {
+		e.giveBack(j) // the bulkhead slot it took on its way to the queue
 		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 	}
 	e.pool.wait()

@@ -35,9 +35,10 @@ type keys struct {
 	def     *keyState // the key ""; nil when keys have nothing to hold (no breaker, no bulkhead)
 	idleFor time.Duration
 
-	mu      sync.Mutex
-	byName  map[string]*keyState
-	sweepAt int
+	mu       sync.Mutex
+	byName   map[string]*keyState
+	sweepAt  int
+	sweeping bool
 }
 
 // acquire returns the state of key for a new call, creating it if need be, and holds it until
@@ -71,8 +72,15 @@ func (ks *keys) getLocked(name string) (*keyState, error) {
 	if k := ks.byName[name]; k != nil {
 		return k, nil
 	}
-	if len(ks.byName) >= ks.sweepAt {
+	if len(ks.byName) >= ks.sweepAt && !ks.sweeping {
+		ks.sweeping = true
+		ks.mu.Unlock()
 		ks.sweep()
+		ks.mu.Lock()
+		ks.sweeping = false
+		if k := ks.byName[name]; k != nil { // made by another call meanwhile
+			return k, nil
+		}
 	}
 	k, err := ks.e.newKey(name)
 	if err != nil {
@@ -132,14 +140,32 @@ func (ks *keys) each(f func(*keyState)) {
 	}
 }
 
-// sweep forgets idle keys, called with ks.mu held. It runs when the registry has doubled since
-// the last sweep, so its cost per new key is constant and the registry never holds more than
-// twice the keys in use (or not yet forgettable), plus minSweep.
+// sweep forgets idle keys. It runs when the registry has doubled since the last sweep, so its
+// cost per new key is constant and the registry never holds more than twice the keys in use (or
+// not yet forgettable), plus minSweep. It reads the breakers with no lock held: reading one can
+// move it to half-open, and its hook may call into the engine.
 func (ks *keys) sweep() {
+	ks.mu.Lock()
+	all := make([]*keyState, 0, len(ks.byName))
+	for _, k := range ks.byName {
+		all = append(all, k)
+	}
+	ks.mu.Unlock()
 	now := ks.e.now()
-	for name, k := range ks.byName {
+	gone := all[:0]
+	for _, k := range all {
 		if ks.forgettable(k, now) {
-			delete(ks.byName, name)
+			gone = append(gone, k)
+		}
+	}
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	for _, k := range gone {
+		k.mu.Lock()
+		busy := k.refs > 0 || k.running > 0 || k.queued > 0 // taken again since it was judged
+		k.mu.Unlock()
+		if !busy && ks.byName[k.name] == k {
+			delete(ks.byName, k.name)
 		}
 	}
 	ks.sweepAt = max(2*len(ks.byName), minSweep)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -120,5 +121,25 @@ func TestHookEventsCarryTheKey(t *testing.T) {
 		_, err := engine.Do(t.Context(), e, op, engine.Key("db-primary"))
 		require.NoError(t, err)
 		assert.Equal(t, map[string]string{"start": "db-primary", "end": "db-primary", "retry": "db-primary", "settled": "db-primary"}, keys)
+	})
+}
+
+func TestBreakerHookMayCallTheEngineWhileKeysAreSwept(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var e *engine.Engine
+		var seen atomic.Int64
+		e = newEngine(t, engine.WithBreaker(breaker.ConsecutiveFailures(1), breaker.OpenFor(time.Second)),
+			engine.WithHooks(engine.Hooks{OnBreakerChange: func(engine.BreakerChange) {
+				seen.Add(int64(e.Stats().Keys)) // reading the engine from the hook
+			}}),
+			engine.Defaults(engine.MaxAttempts(1)))
+		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky }, engine.Key("dead"))
+		require.ErrorIs(t, err, errFlaky)
+		time.Sleep(2 * time.Second) // open for 1s: the sweep finds it half-open, and says so
+		for i := range 1100 {
+			_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 1, nil }, engine.Key(fmt.Sprint(i)))
+			require.NoError(t, err)
+		}
+		assert.Positive(t, seen.Load())
 	})
 }

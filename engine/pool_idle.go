@@ -54,7 +54,10 @@ func (p *pool) close() []job {
 }
 
 // wait waits for every worker to exit.
-func (p *pool) wait() { p.wg.Wait() }
+func (p *pool) wait() {
+	p.wg.Wait()
+	p.total.Store(0) // workers that left with Close never counted themselves out
+}
 
 // counts returns the idle workers and the queued attempts.
 func (p *pool) counts() (idle, queued int) {
