@@ -92,19 +92,22 @@ func (e *Engine) dispatch(j job, block bool, ctx context.Context, stop <-chan st
 			continue // look again: another dispatcher may have taken the room
 		case <-done:
 			err := context.Cause(ctx)
-			p.unwait()
+			p.unwait(room)
 			return err
 		case <-stop:
-			p.unwait()
+			p.unwait(room)
 			return ErrClosed
 		}
 	}
 }
 
-// unwait counts out a dispatcher that stopped waiting for room.
-func (p *pool) unwait() {
+// unwait counts out a dispatcher that stopped waiting for room, unless the room came meanwhile
+// (then freed has counted every waiter out).
+func (p *pool) unwait(room chan struct{}) {
 	p.mu.Lock()
-	p.waiting--
+	if p.room == room {
+		p.waiting--
+	}
 	p.mu.Unlock()
 }
 

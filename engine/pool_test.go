@@ -205,9 +205,18 @@ func TestNoAttemptIsStrandedAtTheCap(t *testing.T) {
 			engine.Defaults(engine.Backoff(backoff.Immediate())))
 		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 		var wg sync.WaitGroup
+		var admitted atomic.Int64
 		for s := range 3 {
 			wg.Go(func() {
 				for i := range 2000 {
+					// A submitter that gives up waiting for room must not hide the room from the
+					// next one.
+					impatient, stop := context.WithTimeout(ctx, time.Duration(i%3)*time.Microsecond)
+					if f, err := engine.Submit(impatient, e, func(context.Context) (int, error) { return 0, nil }); err == nil {
+						admitted.Add(1)
+						_, _ = f.Await(ctx)
+					}
+					stop()
 					op, _ := failing((s+i)%2, errFlaky, i)
 					v, err := engine.Do(ctx, e, op)
 					if !assert.NoError(t, err, "queue %d: stranded", queue) {
@@ -220,7 +229,45 @@ func TestNoAttemptIsStrandedAtTheCap(t *testing.T) {
 		wg.Wait()
 		cancel()
 		s := e.Stats()
-		assert.EqualValues(t, 3*2000, s.Succeeded)
+		assert.EqualValues(t, 3*2000+admitted.Load(), s.Submitted)
+		assert.Zero(t, s.Pending)
 		assert.Zero(t, s.Queued)
 	}
+}
+
+func TestADispatcherThatGaveUpWaitingDoesNotHideTheNext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithMaxConcurrency(1), engine.WithQueueSize(0))
+		release := make(chan struct{})
+		busy, err := engine.Submit(t.Context(), e, func(context.Context) (int, error) { <-release; return 1, nil })
+		require.NoError(t, err)
+		synctest.Wait()
+		// A submitter waits for room and gives up, just as room comes.
+		ctx, cancel := context.WithCancel(t.Context())
+		gaveUp := make(chan error, 1)
+		go func() {
+			_, err := engine.Submit(ctx, e, func(context.Context) (int, error) { return 2, nil })
+			gaveUp <- err
+		}()
+		synctest.Wait()
+		close(release)
+		cancel()
+		<-gaveUp // admitted or not, either is fine
+		_, err = busy.Await(t.Context())
+		require.NoError(t, err)
+		synctest.Wait()
+		// Every worker is busy again; the next submitter must be woken when room comes.
+		release2 := make(chan struct{})
+		_, err = engine.Submit(t.Context(), e, func(context.Context) (int, error) { <-release2; return 3, nil })
+		require.NoError(t, err)
+		synctest.Wait()
+		next := make(chan error, 1)
+		go func() {
+			_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 4, nil })
+			next <- err
+		}()
+		synctest.Wait()
+		close(release2)
+		require.NoError(t, <-next)
+	})
 }
