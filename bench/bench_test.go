@@ -56,6 +56,30 @@ func BenchmarkLatency(b *testing.B) {
 	}
 }
 
+// BenchmarkHeadOfLine is the head-of-line scenario at full size, one run per iteration (about
+// a quarter of a second: the fast traffic's window): p50-ns and p99-ns of the fast key's calls
+// and peak-goroutines, averaged over the iterations.
+func BenchmarkHeadOfLine(b *testing.B) {
+	z := holSize{slow: FullSizes.HOLSlowCalls, fast: FullSizes.HOLFastCalls, slowOp: FullSizes.HOLSlowOp}
+	for _, c := range holContenders() {
+		b.Run(fmt.Sprintf("slow=%dx%v/fast=%dx%v/contender=%s", z.slow, z.slowOp, z.fast, FastOp, c.name), func(b *testing.B) {
+			sums := map[string]float64{}
+			for b.Loop() {
+				ms, err := runHOL(c, z)
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, m := range ms {
+					sums[m.Metric] += m.Value
+				}
+			}
+			for _, metric := range []string{P50, P99, PeakGoroutines} {
+				b.ReportMetric(sums[metric]/float64(b.N), metric)
+			}
+		})
+	}
+}
+
 // benchBatch runs batches of w's operations, one call each, under p; w must fail
 // p.Attempts-1 times per call.
 func benchBatch(b *testing.B, c RetrierContender, p Policy, w *flaky, cancelable bool) {

@@ -106,7 +106,7 @@ func unitScale(metric string, rs []Result) (float64, string) {
 		top = max(top, r.Value)
 	}
 	switch metric {
-	case NsPerBatch, NsPerOp:
+	case NsPerBatch, NsPerOp, P50, P99:
 		for _, u := range []struct {
 			div  float64
 			name string

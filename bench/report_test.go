@@ -168,6 +168,26 @@ func TestCheckLatencyGoals(t *testing.T) {
 	assert.Contains(t, b.String(), "| "+s+"ns/batch: recur vs naive (recur's time ≤ 1.1× naive's) | ≥ 0.91× | 0.94× | yes |\n")
 }
 
+func TestCheckHOLGoals(t *testing.T) {
+	var samples []Sample
+	add := func(scenario, contender string, v float64) {
+		samples = append(samples, samplesOf(scenario, contender, P99, v)...)
+	}
+	met, missed := "hol/slow=2000x500ms/fast=500x1ms", "hol/slow=200x100ms/fast=25x1ms"
+	add(met, Recur, 2.4e6)
+	add(met, RecurAlone, 1.3e6) // recur's p99 is 1.85× alone's: met
+	add(met, RecurDefaults, 9e6)
+	add(missed, Recur, 300e6)
+	add(missed, RecurAlone, 1.2e6)
+
+	checks := CheckGoals(Summarize(samples))
+	require.Len(t, checks, 2, "one goal per scenario, none for recur-defaults")
+	var b strings.Builder
+	require.NoError(t, WriteGoals(&b, checks))
+	assert.Contains(t, b.String(), "| "+met+" p99-ns: recur vs recur-alone (the fast key's p99 ≤ 2× alone's) | ≥ 0.50× | 0.54× | yes |\n")
+	assert.Contains(t, b.String(), "| "+missed+" p99-ns: recur vs recur-alone (the fast key's p99 ≤ 2× alone's) | ≥ 0.50× | 0.00× | **no** |\n")
+}
+
 func TestParam(t *testing.T) {
 	n, ok := param("latency/n=10000/op=1ms/k=2", "n")
 	assert.True(t, ok)

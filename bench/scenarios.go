@@ -12,6 +12,10 @@ type Sizes struct {
 	LatencyCalls   int             // calls per latency batch
 	LatencyOps     []time.Duration // how long each attempt of the latency scenario takes
 	LatencyRounds  int
+	HOLSlowCalls   int           // slow calls submitted at once in the head-of-line scenario
+	HOLFastCalls   int           // fast calls sent while they run
+	HOLSlowOp      time.Duration // how long a slow call takes
+	HOLRounds      int
 	ScalingCalls   []int // batch sizes of the scaling scenario
 	ScalingRounds  int   // rounds of each scaling size up to 100,000 calls
 	LargeRounds    int   // rounds of each larger scaling size
@@ -31,6 +35,10 @@ var FullSizes = Sizes{
 	LatencyCalls:   10_000,
 	LatencyOps:     []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond},
 	LatencyRounds:  10,
+	HOLSlowCalls:   2_000,
+	HOLFastCalls:   500,
+	HOLSlowOp:      500 * time.Millisecond,
+	HOLRounds:      10,
 	ScalingCalls:   []int{1_000, 10_000, 100_000, 1_000_000},
 	ScalingRounds:  10,
 	LargeRounds:    5,
@@ -53,6 +61,10 @@ var QuickSizes = Sizes{
 	LatencyCalls:   10_000,
 	LatencyOps:     []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond},
 	LatencyRounds:  3,
+	HOLSlowCalls:   2_000,
+	HOLFastCalls:   500,
+	HOLSlowOp:      500 * time.Millisecond,
+	HOLRounds:      5,
 	ScalingCalls:   []int{10_000, 1_000_000},
 	ScalingRounds:  3,
 	LargeRounds:    2,
@@ -72,6 +84,10 @@ var TinySizes = Sizes{
 	LatencyCalls:   200,
 	LatencyOps:     []time.Duration{time.Millisecond},
 	LatencyRounds:  1,
+	HOLSlowCalls:   200,
+	HOLFastCalls:   25,
+	HOLSlowOp:      100 * time.Millisecond,
+	HOLRounds:      1,
 	ScalingCalls:   []int{500},
 	ScalingRounds:  1,
 	LargeRounds:    1,
@@ -99,6 +115,7 @@ func Scenarios(z Sizes) []Scenario {
 			ss = append(ss, Latency(z.LatencyRounds, z.LatencyCalls, k, latency))
 		}
 	}
+	ss = append(ss, HeadOfLine(z.HOLRounds, z.HOLSlowCalls, z.HOLFastCalls, z.HOLSlowOp))
 	for _, n := range z.ScalingCalls {
 		rounds := z.ScalingRounds
 		if n > 100_000 {
