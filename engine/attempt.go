@@ -15,7 +15,7 @@ import (
 func (e *Engine) run(w *worker, j job) {
 	for j != nil {
 		w.current.Store(j.base())
-		again := e.runOnce(j)
+		again := e.runOnce(w, j)
 		w.current.Store(nil)
 		j = e.leave(j, again)
 	}
@@ -28,29 +28,43 @@ func (e *Engine) run(w *worker, j job) {
 // stack starts small: these frames are kept lean (the work before and after the attempt is in
 // functions of their own), or every worker would copy its stack to grow it before the operation
 // even starts.
-func (e *Engine) runOnce(j job) (again bool) {
+func (e *Engine) runOnce(w *worker, j job) (again bool) {
 	n, start, ok := e.begin(j)
 	if !ok {
 		return false
 	}
 	c := j.base()
-	var s step
 	if c.pol.attemptTimeout > 0 {
-		s = e.runTimed(j, n, start)
+		e.runTimed(j, n, start, &w.verdict)
 	} else {
-		s = j.attempt(c.ctx, n, start)
+		j.attempt(c.ctx, n, start, &w.verdict)
 	}
 	e.stats.running.Add(-1)
-	if s == stepSucceed {
-		// Settled here rather than below the attempt's frames: settling cancels the call's
-		// context, which takes frames of its own.
+	return e.after(j, n, start, &w.verdict)
+}
+
+// after settles the call or takes the failure of attempt n, as v says; it reports whether the
+// retry is due now.
+func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
+	c := j.base()
+	v := *out
+	*out = verdictOf{} // drop the error: the worker may idle long
+	switch v.step {
+	case stepSucceed:
 		var elapsed time.Duration
 		if e.timed {
 			elapsed = time.Since(start)
 		}
 		e.settle(c, outcome{success: true, health: c.health, elapsed: elapsed})
+	case stepConclude:
+		switch e.conclude(j, n, start, v.err, v.d, v.health, true) {
+		case nextLate:
+			e.stats.late.Add(1)
+		case nextNow:
+			return true
+		}
 	}
-	return s == stepAgain
+	return false
 }
 
 // begin admits attempt n of j: the breaker, the call's state, the counts, the hooks. ok is false
@@ -101,7 +115,7 @@ func (e *Engine) begin(j job) (n int, start time.Time, ok bool) {
 
 // runTimed runs attempt n of j under its per-attempt timeout, abandoning it if the operation
 // outlives it.
-func (e *Engine) runTimed(j job, n int, start time.Time) step {
+func (e *Engine) runTimed(j job, n int, start time.Time, out *verdictOf) {
 	c := j.base()
 	actx, cancel := context.WithTimeoutCause(c.ctx, c.pol.attemptTimeout, ErrAttemptTimeout)
 	e.watchers.Add(1)
@@ -111,12 +125,11 @@ func (e *Engine) runTimed(j job, n int, start time.Time) step {
 			e.abandon(j, n, start)
 		}
 	})
-	again := j.attempt(actx, n, start)
+	j.attempt(actx, n, start, out)
 	if stop() { // stop before cancel, or canceling would wake the watcher for nothing
 		e.watchers.Done()
 	}
 	cancel()
-	return again
 }
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
@@ -284,6 +297,9 @@ func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause err
 
 // closed reports whether ch is closed; a nil ch never is.
 func closed(ch <-chan struct{}) bool {
+	if ch == nil {
+		return false
+	}
 	select {
 	case <-ch:
 		return true

@@ -13,7 +13,7 @@ import (
 // job is a call as the workers and the scheduler see it: its untyped state and the typed attempt.
 type job interface {
 	base() *call
-	attempt(ctx context.Context, n int, start time.Time) step
+	attempt(ctx context.Context, n int, start time.Time, out *verdictOf) // out: the worker's own, not on the stack
 	// judgeErr classifies an attempt that ended with err and no result: its retry decision
 	// and what it says of the dependency's health.
 	judgeErr(err error) (Decision, breaker.Outcome, error)
@@ -62,10 +62,20 @@ type call struct {
 type step uint8
 
 const (
-	stepDone    step = iota // nothing: the call settled, or its retry waits
-	stepAgain               // run the retry now, on this worker
-	stepSucceed             // settle the call with the result the attempt stored
+	stepDone     step = iota // nothing: the call settled, or its retry waits
+	stepSucceed              // settle the call with the result the attempt stored
+	stepConclude             // take the failure: settle the call or schedule its retry
 )
+
+// verdictOf is an attempt's outcome as the worker gets it. The worker, not the attempt, settles
+// the call or schedules its retry: that work would otherwise run below the attempt's frames, on
+// a worker's small new stack, and make it grow.
+type verdictOf struct {
+	step   step
+	health breaker.Outcome
+	d      Decision
+	err    error
+}
 
 // outcome is how a call settles.
 type outcome struct {

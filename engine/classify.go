@@ -69,20 +69,57 @@ func DefaultClassifier(err error) Decision {
 	if err == nil {
 		return Accept()
 	}
-	var pm *permanentError
-	if errors.As(err, &pm) {
+	m := marksOf(err)
+	switch {
+	case m.permanent:
 		return Stop()
-	}
-	var ra *retryAfterError
-	if errors.As(err, &ra) {
-		return RetryIn(ra.delay)
-	}
-	var pe *PanicError
-	if errors.As(err, &pe) {
+	case m.retryAfter != nil:
+		return RetryIn(m.retryAfter.delay)
+	case m.panicked:
 		return Stop()
-	}
-	if errors.Is(err, ErrClosed) {
+	case errors.Is(err, ErrClosed):
 		return Stop()
 	}
 	return Retry()
+}
+
+// marks are what the default classifiers look for in an error's tree.
+type marks struct {
+	permanent  bool
+	panicked   bool
+	retryAfter *retryAfterError // the first in the order errors.As would find it
+}
+
+// marksOf walks err's tree once, with type switches: errors.As would cost a reflective type
+// check per error and per mark, on every failed attempt. The marks' types are unexported (but
+// for *PanicError, which has no As method), so no As method elsewhere can stand for them.
+func marksOf(err error) (m marks) {
+	m.walk(err)
+	return m
+}
+
+func (m *marks) walk(err error) {
+	for err != nil {
+		switch e := err.(type) {
+		case *permanentError:
+			m.permanent = true
+		case *retryAfterError:
+			if m.retryAfter == nil {
+				m.retryAfter = e
+			}
+		case *PanicError:
+			m.panicked = true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				m.walk(e)
+			}
+			return
+		default:
+			return
+		}
+	}
 }

@@ -82,16 +82,16 @@ func (f *Future[T]) Attempts() int { return int(f.attempts.Load()) }
 
 func (f *Future[T]) base() *call { return &f.call }
 
-// attempt runs attempt n and hands its outcome on: a success is stored here, where the result's
-// type is known; anything else goes to the engine's retry logic. It says what the worker does
-// next.
-func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time) step {
+// attempt runs attempt n and judges it: a success is stored here, where the result's type is
+// known; anything else goes back to the worker, for the engine's retry logic.
+func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time, out *verdictOf) {
 	v, err := f.invoke(ctx)
-	return f.finish(v, err, n, start)
+	f.finish(v, err, n, start, out)
 }
 
-// finish judges attempt n's outcome and settles the call or hands the failure on (see attempt).
-func (f *Future[T]) finish(v T, err error, n int, start time.Time) step {
+// finish judges attempt n's outcome: a success is stored, a failure handed to the worker, which
+// concludes it (see runOnce).
+func (f *Future[T]) finish(v T, err error, n int, start time.Time, out *verdictOf) {
 	d, err := f.classify(v, err)
 	health := breaker.Ignored
 	if f.breaker() != nil {
@@ -101,18 +101,13 @@ func (f *Future[T]) finish(v T, err error, n int, start time.Time) step {
 		}
 	}
 	if d.verdict == verdictAccept && err == nil {
-		return f.succeed(v, n, start, d, health)
+		*out = verdictOf{step: f.succeed(v, n, start, d, health)}
+		return
 	}
 	if d.verdict == verdictAccept { // accepted with an error: the error is final
 		d = Stop()
 	}
-	switch e := f.e; e.conclude(f, n, start, err, d, health, true) {
-	case nextLate:
-		e.stats.late.Add(1)
-	case nextNow:
-		return stepAgain
-	}
-	return stepDone
+	*out = verdictOf{step: stepConclude, err: err, d: d, health: health}
 }
 
 // succeed claims the call for attempt n's result, unless the attempt was abandoned meanwhile;

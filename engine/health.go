@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"errors"
-
 	"github.com/recur-go/recur/breaker"
 )
 
@@ -51,12 +49,10 @@ func DefaultBreakerClassifier(err error) breaker.Outcome {
 	if err == nil {
 		return breaker.Success
 	}
-	var perr *PanicError
-	if errors.As(err, &perr) {
+	switch m := marksOf(err); {
+	case m.panicked:
 		return breaker.Ignored
-	}
-	var permanent *permanentError
-	if errors.As(err, &permanent) {
+	case m.permanent:
 		return breaker.Success
 	}
 	return breaker.Failure

@@ -42,6 +42,7 @@ type pool struct {
 // worker is one worker goroutine's entry in the pool.
 type worker struct {
 	current    atomic.Pointer[call] // the call whose attempt this worker runs, for Close
+	verdict    verdictOf            // the outcome of the attempt it ran last
 	wake       chan job             // the next attempt; closed to let the worker go
 	idleSince  time.Time
 	prev, next *worker
