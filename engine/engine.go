@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,7 @@ func New(opts ...Option) (*Engine, error) {
 		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),
 		idleTimeout: cfg.idleTimeout,
 		maxQueue:    cfg.queue,
+		maxStarting: 2 * runtime.GOMAXPROCS(0),
 	}
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
 	if e.breakers || e.bulkhead.limit > 0 {

@@ -95,9 +95,11 @@ func WithIdleTimeout(d time.Duration) Option {
 	})
 }
 
-// WithQueueSize bounds the queue of first attempts waiting for a worker while WithMaxConcurrency
-// attempts run (default DefaultQueueSize). Submit blocks while it is full; TrySubmit fails with
-// ErrQueueFull. 0 makes a Submit at the cap wait until a worker takes its call.
+// WithQueueSize bounds the queue of attempts waiting for a worker (default DefaultQueueSize): at
+// the WithMaxConcurrency cap, and briefly during a burst, while the workers started for it get
+// to run (rather than one worker started per call faster than they run). Submit blocks while it
+// is full; at the cap, TrySubmit fails with ErrQueueFull. 0 makes a Submit that finds no idle
+// worker wait until a worker takes its call.
 func WithQueueSize(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 0 || n > maxQueueLimit {

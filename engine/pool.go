@@ -22,18 +22,20 @@ type pool struct {
 	maxQueue    int
 	idleTimeout time.Duration
 	total       atomic.Int32 // workers alive; written under mu
+	maxStarting int          // workers started but not yet running, beyond which work queues
 	wg          sync.WaitGroup
 
-	mu      sync.Mutex // guards what follows
-	idle    []*worker  // waiting for work, the most recently idle last
-	queue   []job      // attempts waiting while maxWorkers workers are busy, oldest from head
-	head    int
-	room    chan struct{} // closed when a worker or a place in the queue frees, if anyone waits
-	waiting int           // dispatchers waiting for room
-	closed  bool
-	reaper  *time.Timer // armed while workers are idle above the floor
-	reaping bool
-	reaps   sync.WaitGroup // a reaper run that may still be under way
+	mu       sync.Mutex // guards what follows
+	idle     []*worker  // waiting for work, the most recently idle last
+	queue    []job      // attempts waiting while maxWorkers workers are busy, oldest from head
+	head     int
+	starting int           // workers started and not yet running
+	room     chan struct{} // closed when a worker or a place in the queue frees, if anyone waits
+	waiting  int           // dispatchers waiting for room
+	closed   bool
+	reaper   *time.Timer // armed while workers are idle above the floor
+	reaping  bool
+	reaps    sync.WaitGroup // a reaper run that may still be under way
 
 	listMu  sync.Mutex // guards workers; apart from mu, so that starting and parking workers do not contend
 	workers *worker    // every worker, for Close to find what runs
@@ -63,13 +65,18 @@ func (e *Engine) dispatch(j job, block bool, ctx context.Context, stop <-chan st
 			w.wake <- j // never blocks: an idle worker's channel is empty
 			return nil
 		}
-		if p.total.Load() < p.maxWorkers {
+		// Below the cap a new worker starts unless enough are starting already: then the attempt
+		// queues for them, and a caller that may wait waits for room rather than start one
+		// worker per call faster than they get to run.
+		full := len(p.queue)-p.head >= p.maxQueue
+		if p.total.Load() < p.maxWorkers && (p.starting < p.maxStarting || full && !block) {
 			p.total.Add(1)
+			p.starting++
 			p.mu.Unlock()
 			e.spawn(j)
 			return nil
 		}
-		if len(p.queue)-p.head < p.maxQueue {
+		if !full {
 			p.queue = append(p.queue, j)
 			p.mu.Unlock()
 			return nil
@@ -141,6 +148,7 @@ func (e *Engine) work(w *worker, j job) {
 	p := &e.pool
 	defer p.wg.Done()
 	defer p.unlist(w)
+	e.started()
 	for {
 		e.run(w, j)
 		var ok bool
@@ -155,6 +163,37 @@ func (e *Engine) work(w *worker, j job) {
 	}
 }
 
+// started counts a new worker as running and, if attempts queued while it was starting, starts
+// another for the oldest of them. A burst of submissions thus starts workers as fast as they get
+// to run, not one per submission: a submitter outruns the workers it starts, and a burst of
+// short calls would otherwise leave thousands of idle workers behind.
+func (e *Engine) started() {
+	p := &e.pool
+	p.mu.Lock()
+	p.starting--
+	var j job
+	if p.head < len(p.queue) && p.total.Load() < p.maxWorkers {
+		j = p.pop()
+		p.total.Add(1)
+		p.starting++
+		p.freed()
+	}
+	p.mu.Unlock()
+	if j != nil {
+		e.spawn(j)
+	}
+}
+
+// pop takes the oldest queued attempt; p.mu is held and the queue not empty.
+func (p *pool) pop() job {
+	j := p.queue[p.head]
+	p.queue[p.head] = nil
+	if p.head++; p.head == len(p.queue) {
+		p.queue, p.head = p.queue[:0], 0
+	}
+	return j
+}
+
 // next takes the oldest queued attempt, or else puts w on the idle stack (j is nil). ok is false
 // if the pool is closing.
 func (p *pool) next(w *worker) (j job, ok bool) {
@@ -165,12 +204,10 @@ func (p *pool) next(w *worker) (j job, ok bool) {
 	}
 	defer p.freed() // a place in the queue, or an idle worker
 	if p.head < len(p.queue) {
-		j = p.queue[p.head]
-		p.queue[p.head] = nil
-		if p.head++; p.head == len(p.queue) {
-			p.queue, p.head = p.queue[:0], 0
-		}
-		return j, true
+		return p.pop(), true
+	}
+	if cap(p.queue) > 4*p.maxQueue+64 {
+		p.queue = nil // a burst grew it: let it go
 	}
 	w.idleSince = time.Now()
 	p.idle = append(p.idle, w)

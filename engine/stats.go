@@ -13,7 +13,7 @@ type Stats struct {
 	Retries   uint64             // retries scheduled
 	Running   int64              // attempts running now
 	Waiting   int                // retries waiting in the scheduler
-	Queued    int                // attempts waiting in the work queue for a worker (only at the cap)
+	Queued    int                // attempts waiting in the work queue for a worker (at the cap, or while workers start)
 	// SlotWaiting is the attempts waiting for a slot of their key's bulkhead (WithBulkhead).
 	SlotWaiting int64
 	Workers     int    // worker goroutines alive: the running attempts and the idle workers
