@@ -176,8 +176,8 @@ func (e *Engine) started() {
 		j = p.pop()
 		p.total.Add(1)
 		p.starting++
-		p.freed()
 	}
+	p.freed() // a place in the queue, or room to start a worker
 	p.mu.Unlock()
 	if j != nil {
 		e.spawn(j)
