@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/internal/bubble"
 	"github.com/recur-go/recur/scheduler"
 )
 
@@ -26,6 +27,7 @@ type Engine struct {
 	budget      *Budget
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
+	bubbled     bool // created inside a testing/synctest bubble (see bubble.go)
 	stats       counters
 
 	// intake: Submit holds mu for reading while it hands a call over; Close takes it for
@@ -77,6 +79,7 @@ func New(opts ...Option) (*Engine, error) {
 	e := &Engine{
 		name:        cfg.name,
 		born:        time.Now(),
+		bubbled:     bubble.Inside(),
 		policy:      *p,
 		bulkhead:    cfg.bulkhead,
 		breakers:    cfg.useBreaker,
@@ -145,8 +148,12 @@ func (e *Engine) Breaker() *breaker.Breaker {
 // attempts. It returns once every goroutine the engine started has exited: nil if every call
 // finished on its own, otherwise ctx's error. An operation that ignores its context keeps its
 // worker, and so Close, waiting until it returns. Calling Close again waits for the first call to
-// finish and returns nil.
+// finish and returns nil. Called across a testing/synctest bubble's boundary (see ErrCrossBubble),
+// Close does nothing and returns that error.
 func (e *Engine) Close(ctx context.Context) error {
+	if err := e.checkBubble(); err != nil {
+		return err // closing from across the boundary would abort the program
+	}
 	first := false
 	e.closeOnce.Do(func() {
 		first = true
