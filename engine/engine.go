@@ -17,7 +17,8 @@ import (
 type Engine struct {
 	name        string
 	born        time.Time // calls keep their submission time relative to it, in 8 bytes
-	policy      policy    // the defaults calls start from
+	policy      policy    // the defaults calls start from, overrides applied
+	overrides   []CallOption
 	sched       *scheduler.Scheduler[job]
 	pool        pool
 	keys        keys
@@ -72,7 +73,7 @@ func New(opts ...Option) (*Engine, error) {
 		return nil, cfg.err
 	}
 	base := defaultPolicy()
-	p, err := resolve(&base, cfg.defaults)
+	p, err := resolve(&base, append(cfg.defaults[:len(cfg.defaults):len(cfg.defaults)], cfg.overrides...))
 	if err != nil {
 		return nil, err
 	}
@@ -81,6 +82,7 @@ func New(opts ...Option) (*Engine, error) {
 		born:        time.Now(),
 		bubbled:     bubble.Inside(),
 		policy:      *p,
+		overrides:   cfg.overrides,
 		bulkhead:    cfg.bulkhead,
 		breakers:    cfg.useBreaker,
 		breakerOpts: cfg.breakerOpts,

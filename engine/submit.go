@@ -66,7 +66,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	if op == nil {
 		return nil, errNilOp
 	}
-	pol, err := resolve(&e.policy, opts)
+	pol, err := e.resolveCall(opts)
 	if err != nil {
 		return nil, err
 	}
