@@ -15,7 +15,7 @@ PERMODULE   := GOWORK=off
 # the library and the examples are also tested with that toolchain, which `go` fetches through
 # the module proxy. bench/ and faults/ follow their dependencies, which need the current Go.
 GO_PREVIOUS := go1.25.5
-LIBRARY     := ./backoff/... ./breaker/... ./scheduler/... ./engine/... ./httpretry/... ./internal/... ./examples/...
+LIBRARY     := . ./backoff/... ./breaker/... ./scheduler/... ./engine/... ./httpretry/... ./internal/... ./recurtest/... ./examples/...
 
 .PHONY: test fmt vet staticcheck leaves race workspace go125 tidy bench bench-compare chaos fuzz faults
 

@@ -58,5 +58,8 @@
 // # Testing code that uses an engine
 //
 // Create the engine inside a testing/synctest bubble and Close it there (t.Cleanup runs inside
-// the bubble); backoff delays then pass in fake time, instantly and exactly.
+// the bubble); backoff delays then pass in fake time, instantly and exactly. Package recurtest
+// does both, records attempts and delays, and shows how [Overrides] forces the backoff of code
+// that sets its own per call. An engine made on one side of a bubble's boundary and used on the
+// other would abort the test binary; it refuses with [ErrCrossBubble] instead.
 package engine

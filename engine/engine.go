@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/internal/bubble"
 	"github.com/recur-go/recur/scheduler"
 )
 
@@ -17,7 +18,8 @@ import (
 type Engine struct {
 	name        string
 	born        time.Time // calls keep their submission time relative to it, in 8 bytes
-	policy      policy    // the defaults calls start from
+	policy      policy    // the defaults calls start from, overrides applied
+	overrides   []CallOption
 	sched       *scheduler.Scheduler[job]
 	pool        pool
 	keys        keys
@@ -27,6 +29,7 @@ type Engine struct {
 	budget      *Budget
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
+	bubbled     bool // created inside a testing/synctest bubble (see bubble.go)
 	stats       counters
 
 	// intake: Submit holds mu for reading while it hands a call over; Close takes it for
@@ -71,14 +74,16 @@ func New(opts ...Option) (*Engine, error) {
 		return nil, cfg.err
 	}
 	base := defaultPolicy()
-	p, err := resolve(&base, cfg.defaults)
+	p, err := resolve(&base, append(cfg.defaults[:len(cfg.defaults):len(cfg.defaults)], cfg.overrides...))
 	if err != nil {
 		return nil, err
 	}
 	e := &Engine{
 		name:        cfg.name,
 		born:        time.Now(),
+		bubbled:     bubble.Inside(),
 		policy:      *p,
+		overrides:   cfg.overrides,
 		bulkhead:    cfg.bulkhead,
 		breakers:    cfg.useBreaker,
 		breakerOpts: cfg.breakerOpts,
@@ -147,8 +152,12 @@ func (e *Engine) Breaker() *breaker.Breaker {
 // attempts. It returns once every goroutine the engine started has exited: nil if every call
 // finished on its own, otherwise ctx's error. An operation that ignores its context keeps its
 // worker, and so Close, waiting until it returns. Calling Close again waits for the first call to
-// finish and returns nil.
+// finish and returns nil. Called across a testing/synctest bubble's boundary (see ErrCrossBubble),
+// Close does nothing and returns that error.
 func (e *Engine) Close(ctx context.Context) error {
+	if err := e.checkBubble(); err != nil {
+		return err // closing from across the boundary would abort the program
+	}
 	first := false
 	e.closeOnce.Do(func() {
 		first = true

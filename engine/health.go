@@ -24,8 +24,9 @@ func BreakerClassify(f func(err error) breaker.Outcome) CallOption {
 }
 
 // BreakerClassifyResult is BreakerClassify for a classifier that sees each attempt's result as
-// well as its error, for example an HTTP response with a 5xx status and a nil error. T must be
-// the call's result type; Submit reports a mismatch. It takes precedence over BreakerClassify.
+// well as its error, for example an HTTP response with a 5xx status and a nil error. It takes
+// precedence over BreakerClassify. T must be the call's result type: Submit refuses a mismatch
+// before the call is admitted, for the reasons ClassifyResult gives.
 func BreakerClassifyResult[T any](f func(v T, err error) breaker.Outcome) CallOption {
 	return callOptionFunc(func(p *policy) {
 		if f == nil {

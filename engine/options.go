@@ -25,6 +25,7 @@ type config struct {
 	bulkhead    bulkhead
 	keyIdle     time.Duration
 	defaults    []CallOption
+	overrides   []CallOption
 	breakerOpts []breaker.Option
 	useBreaker  bool
 	budget      *Budget
@@ -131,7 +132,8 @@ func WithBulkhead(limit, queue int) Option {
 	})
 }
 
-// Defaults sets the call options every call starts from; a call's own options override them.
+// Defaults sets the call options every call starts from; a call's own options override them
+// (and Overrides override both).
 func Defaults(opts ...CallOption) Option {
 	return optionFunc(func(c *config) { c.defaults = append(c.defaults, opts...) })
 }

@@ -145,8 +145,16 @@ func Classify(c Classifier) CallOption {
 }
 
 // ClassifyResult gives a call a classifier that sees each attempt's result as well as its error,
-// for example to retry an HTTP 503 response that came with a nil error. T must be the call's
-// result type; Submit reports a mismatch. It takes precedence over Classify.
+// for example to retry an HTTP 503 response that came with a nil error. It takes precedence over
+// Classify.
+//
+// T must be the call's result type, and Submit checks it: a mismatch is refused before the call
+// is admitted, every time, with an error that names both types, so the first test that runs the
+// call catches it. The compiler cannot: call options are one type shared by calls of every
+// result type (Defaults, Overrides, an integration's options), and no Go interface admits
+// untyped options for every T but this one for its own T only. A checked form would need a type
+// argument on every option (MaxAttempts[T](3)) or a second set of Submit, Do and Wrap; neither is
+// worth what it would cost every call site that never classifies results.
 func ClassifyResult[T any](c func(v T, err error) Decision) CallOption {
 	return callOptionFunc(func(p *policy) {
 		if c == nil {

@@ -7,7 +7,7 @@ import "sync/atomic"
 type Stats struct {
 	Submitted uint64             // calls accepted
 	Succeeded uint64             // calls settled with success
-	FailedBy  [numReasons]uint64 // calls settled with failure, indexed by Reason
+	FailedBy  [numReasons]uint64 // calls settled with failure, indexed by Reason: see FailedFor
 	Pending   uint64             // accepted calls not settled yet
 	Attempts  uint64             // attempts started
 	Retries   uint64             // retries scheduled
@@ -32,6 +32,16 @@ func (s Stats) Failed() uint64 {
 		n += v
 	}
 	return n
+}
+
+// FailedFor returns the calls settled with failure for reason r: FailedBy[r], without indexing an
+// array whose length, the number of reasons, is the package's to grow. A Reason that does not
+// exist has none. To visit every reason, range over FailedBy: its index converts to Reason.
+func (s Stats) FailedFor(r Reason) uint64 {
+	if r >= numReasons {
+		return 0
+	}
+	return s.FailedBy[r]
 }
 
 // counters are the engine's live counters. Each sits on its own cache line where it is written

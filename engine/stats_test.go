@@ -64,3 +64,18 @@ func TestStatsIdentityHoldsWhileCallsSettle(t *testing.T) {
 	require.Equal(t, s.Submitted, s.Succeeded+s.Failed(), "at rest every call is settled")
 	assert.Zero(t, s.Pending)
 }
+
+func TestStatsFailedFor(t *testing.T) {
+	var s engine.Stats
+	s.FailedBy[engine.ReasonBudget] = 3
+	s.FailedBy[engine.ReasonCanceled] = 2
+	assert.Equal(t, uint64(3), s.FailedFor(engine.ReasonBudget))
+	assert.Equal(t, uint64(2), s.FailedFor(engine.ReasonCanceled))
+	assert.Zero(t, s.FailedFor(engine.ReasonExhausted))
+	assert.Zero(t, s.FailedFor(engine.Reason(200)), "a reason that does not exist")
+	var sum uint64
+	for r := range s.FailedBy {
+		sum += s.FailedFor(engine.Reason(r))
+	}
+	assert.Equal(t, s.Failed(), sum)
+}

@@ -11,7 +11,8 @@ import (
 // worker. If the work queue is full, Submit blocks until there is room, ctx ends or e closes.
 //
 // The error is for admission only, returned as it is: ErrClosed, the cause of ctx, an invalid
-// option, or breaker.ErrOpen when the engine's breaker is open. Everything after admission is
+// option, breaker.ErrOpen when the engine's breaker is open, or ErrCrossBubble when e was made
+// on the other side of a testing/synctest bubble's boundary. Everything after admission is
 // reported by the Future, which settles exactly once, with a *RetryError if it fails (also when
 // the breaker refuses its first attempt, opened while the call waited in the queue).
 //
@@ -65,7 +66,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	if op == nil {
 		return nil, errNilOp
 	}
-	pol, err := resolve(&e.policy, opts)
+	pol, err := e.resolveCall(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +90,10 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 	if e.closed.Load() {
 		e.stats.rejected.Add(1)
 		return ErrClosed
+	}
+	if err := e.checkBubble(); err != nil {
+		e.stats.rejected.Add(1)
+		return err
 	}
 	k, err := e.keys.acquire(c.pol.key)
 	if err != nil {
