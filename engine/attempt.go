@@ -99,7 +99,7 @@ func (e *Engine) begin(j job) (n int, start time.Time, ok bool) {
 	}
 	c.waiting = false
 	n = int(c.attempts.Add(1))
-	c.running = int32(n)
+	c.running = int64(n)
 	c.mu.Unlock()
 
 	e.stats.attempts.Add(1)
@@ -158,7 +158,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		elapsed = time.Since(start)
 	}
 	c.mu.Lock()
-	if c.settled || c.running != int32(n) {
+	if c.settled || c.running != int64(n) {
 		c.mu.Unlock()
 		return nextLate
 	}

@@ -30,13 +30,14 @@ type call struct {
 	// of that context (see watch.go), ctx ends a moment after it; an operation that captured the
 	// caller's context may see it first.
 	callerDone <-chan struct{}
-	key        *keyState    // the key's breaker and bulkhead; nil when the engine keeps no key state
-	born       int64        // submission time as nanoseconds since the engine's start, when hooks want it
-	attempts   atomic.Int32 // attempts started
-	isDone     atomic.Bool  // set once the outcome is final and published
+	key        *keyState // the key's breaker and bulkhead; nil when the engine keeps no key state
+	born       int64     // submission time as nanoseconds since the engine's start, when hooks want it
+	// attempts started: 64 bits, as a call may make more than 2^31 (UnlimitedAttempts)
+	attempts atomic.Int64
+	isDone   atomic.Bool // set once the outcome is final and published
 
 	mu          sync.Mutex // guards what follows; never held while user code or hooks run
-	running     int32      // the attempt running now, 0 if none
+	running     int64      // the attempt running now, 0 if none
 	settled     bool
 	holdsTicket bool
 	waiting     bool            // in the scheduler under handle

@@ -121,7 +121,7 @@ func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health brea
 		elapsed = time.Since(start)
 	}
 	f.mu.Lock()
-	if f.settled || f.running != int32(n) {
+	if f.settled || f.running != int64(n) {
 		f.mu.Unlock()
 		e.stats.late.Add(1)
 		return stepDone

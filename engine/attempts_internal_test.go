@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"math"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/recur-go/recur/backoff"
+)
+
+// TestMaxAttemptsBeyondMaxInt32 lets a call run as if 2^31-1 attempts had passed: its limit,
+// above what 32 bits count, is reached all the same, and Attempts never goes negative.
+func TestMaxAttemptsBeyondMaxInt32(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := New(WithMaxConcurrency(1))
+		require.NoError(t, err)
+		defer func() { require.NoError(t, e.Close(context.Background())) }()
+		const limit = math.MaxInt32 + 2
+		started, release := make(chan struct{}), make(chan struct{})
+		calls := 0
+		f, err := Submit(t.Context(), e, func(context.Context) (int, error) {
+			calls++
+			if calls == 1 {
+				close(started)
+				<-release
+			}
+			if calls > 5 {
+				return 0, Permanent(errors.New("ran past its limit"))
+			}
+			return 0, errors.New("flaky")
+		}, MaxAttempts(limit), Backoff(backoff.Constant(time.Millisecond)))
+		require.NoError(t, err)
+		<-started
+		f.attempts.Store(math.MaxInt32) // the attempt running is the (2^31-1)th
+		close(release)
+
+		_, err = f.Await(t.Context())
+		var re *RetryError
+		require.ErrorAs(t, err, &re)
+		assert.Equal(t, ReasonExhausted, re.Reason)
+		assert.Equal(t, limit, re.Attempts)
+		assert.Equal(t, limit, f.Attempts())
+		assert.Equal(t, 3, calls)
+	})
+}
