@@ -13,8 +13,17 @@ import (
 // it is due at once (a hand-off through the scheduler would only add latency), or the next
 // attempt waiting for the bulkhead slot it held.
 func (e *Engine) run(w *worker, j job) {
+	defer func() {
+		if j != nil { // runOnce did not return
+			if r := recover(); r != nil {
+				panic(r) // a hook's: it crashes the program, as on any goroutine
+			}
+			e.goexit(w, j) // what recover cannot see: runtime.Goexit in user code
+		}
+	}()
 	for j != nil {
 		w.current.Store(j.base())
+		w.attempt = 0
 		again := e.runOnce(w, j)
 		w.current.Store(nil)
 		j = e.leave(j, again)
@@ -29,7 +38,7 @@ func (e *Engine) run(w *worker, j job) {
 // functions of their own), or every worker would copy its stack to grow it before the operation
 // even starts.
 func (e *Engine) runOnce(w *worker, j job) (again bool) {
-	n, start, ok := e.begin(j)
+	n, start, ok := e.begin(w, j)
 	if !ok {
 		return false
 	}
@@ -40,6 +49,7 @@ func (e *Engine) runOnce(w *worker, j job) (again bool) {
 		j.attempt(c.ctx, n, start, &w.verdict)
 	}
 	e.stats.running.Add(-1)
+	w.inAttempt = false
 	return e.after(j, n, start, &w.verdict)
 }
 
@@ -68,8 +78,8 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 }
 
 // begin admits attempt n of j: the breaker, the call's state, the counts, the hooks. ok is false
-// if the attempt does not run.
-func (e *Engine) begin(j job) (n int, start time.Time, ok bool) {
+// if the attempt does not run. It notes on w which attempt runs, for goexit.
+func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 	c := j.base()
 	if e.hard.Load() {
 		e.cancelCall(c, ReasonClosed, ErrClosed)
@@ -101,11 +111,13 @@ func (e *Engine) begin(j job) (n int, start time.Time, ok bool) {
 	n = int(c.attempts.Add(1))
 	c.running = int64(n)
 	c.mu.Unlock()
+	w.attempt, w.inAttempt = n, true
 
 	e.stats.attempts.Add(1)
 	e.stats.running.Add(1)
 	if e.timed {
 		start = time.Now()
+		w.start = start
 		if len(e.hooks.attemptStart) > 0 {
 			fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
 		}
@@ -125,17 +137,33 @@ func (e *Engine) runTimed(j job, n int, start time.Time, out *verdictOf) {
 			e.abandon(j, n, start)
 		}
 	})
+	// Deferred, so that an attempt ending in runtime.Goexit does not leave the watcher counted;
+	// stop runs before cancel, or canceling would wake the watcher for nothing.
+	defer cancel()
+	defer func() {
+		if stop() {
+			e.watchers.Done()
+		}
+	}()
 	j.attempt(actx, n, start, out)
-	if stop() { // stop before cancel, or canceling would wake the watcher for nothing
-		e.watchers.Done()
-	}
-	cancel()
 }
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
+// It runs on the timeout's own goroutine, where a classifier or a strategy may call
+// runtime.Goexit too.
 func (e *Engine) abandon(j job, n int, start time.Time) {
+	returned := false
+	defer func() {
+		if !returned {
+			if r := recover(); r != nil {
+				panic(r)
+			}
+			e.abort(j, n, start, goexitError())
+		}
+	}()
 	d, health, err := j.judgeErr(ErrAttemptTimeout)
 	e.conclude(j, n, start, err, d, health, false)
+	returned = true
 }
 
 // next is what follows a concluded attempt.

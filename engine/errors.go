@@ -135,13 +135,19 @@ func (e *RetryError) sentinel() error {
 
 // PanicError is the error of an attempt whose operation panicked. Workers recover the panic so
 // that a program that never wrote `go` is not crashed by a goroutine it does not own; the Future
-// settles with it and, unless a classifier says otherwise, the call is not retried.
+// settles with it and, unless a classifier says otherwise, the call is not retried. It also
+// reports user code that called runtime.Goexit, with ErrGoexit as its Value.
 type PanicError struct {
 	Value any    // what was passed to panic
 	Stack []byte // the panicking goroutine's stack
 }
 
-func (e *PanicError) Error() string { return fmt.Sprintf("engine: operation panicked: %v", e.Value) }
+func (e *PanicError) Error() string {
+	if e.Value == ErrGoexit {
+		return ErrGoexit.Error() // no panic: Goexit, which PanicError reports too (see ErrGoexit)
+	}
+	return fmt.Sprintf("engine: operation panicked: %v", e.Value)
+}
 
 // Unwrap returns the panic value when it is an error.
 func (e *PanicError) Unwrap() error {

@@ -45,6 +45,9 @@ type pool struct {
 type worker struct {
 	current    atomic.Pointer[call] // the call whose attempt this worker runs, for Close
 	verdict    verdictOf            // the outcome of the attempt it ran last
+	attempt    int                  // which attempt of it runs (0: none yet), for goexit
+	inAttempt  bool                 // counted in Stats.Running, for goexit
+	start      time.Time            // when it started, if the engine keeps time
 	wake       chan job             // the next attempt; closed to let the worker go
 	idleSince  time.Time
 	prev, next *worker
