@@ -141,3 +141,26 @@ func TestHardCloseGivesBackTheSlotsOfQueuedCalls(t *testing.T) {
 		assert.Zero(t, e.Stats().Workers, "no worker left")
 	})
 }
+
+// TestConcurrentCloseInABubble: the second Close waits for the first on a channel, which a
+// synctest bubble sees as durably blocked, so that time can pass and the first one finish.
+func TestConcurrentCloseInABubble(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := engine.New()
+		require.NoError(t, err)
+		f, err := engine.Submit(t.Context(), e, sleeper(time.Second, 1, nil))
+		require.NoError(t, err)
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() { errs <- e.Close(context.Background()) }()
+		}
+		synctest.Wait() // both Close calls wait: one for the call, one for the other
+		start := time.Now()
+		require.NoError(t, <-errs)
+		require.NoError(t, <-errs)
+		assert.Equal(t, time.Second, time.Since(start))
+		v, err := f.Result()
+		require.NoError(t, err)
+		assert.Equal(t, 1, v)
+	})
+}

@@ -47,9 +47,11 @@ type Engine struct {
 	watchers   sync.WaitGroup // context.AfterFunc callbacks that may still run
 	watchMu    sync.Mutex     // guards watches and the calls' places in them
 	watches    map[<-chan struct{}]*parentWatch
-	closeOnce  sync.Once
-	closeDone  chan struct{}
-	closeErr   error
+	// Close has started; later calls wait on closeDone, a channel, not on a sync.Once, whose
+	// mutex a synctest bubble does not count as durably blocked.
+	closeStarted atomic.Bool
+	closeDone    chan struct{}
+	closeErr     error
 }
 
 // New validates opts and starts the engine: its scheduler and the goroutine that hands due
@@ -158,16 +160,12 @@ func (e *Engine) Close(ctx context.Context) error {
 	if err := e.checkBubble(); err != nil {
 		return err // closing from across the boundary would abort the program
 	}
-	first := false
-	e.closeOnce.Do(func() {
-		first = true
-		e.closeErr = e.shutdown(ctx)
-		close(e.closeDone)
-	})
-	if !first {
+	if !e.closeStarted.CompareAndSwap(false, true) {
 		<-e.closeDone
 		return nil
 	}
+	e.closeErr = e.shutdown(ctx)
+	close(e.closeDone)
 	return e.closeErr
 }
 
