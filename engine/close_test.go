@@ -164,3 +164,18 @@ func TestConcurrentCloseInABubble(t *testing.T) {
 		assert.Equal(t, 1, v)
 	})
 }
+
+// TestCloseNilIsAnErrorThatChangesNothing: a nil context is refused before Close stops anything,
+// so that the engine can still be used, and closed with a real one.
+func TestCloseNilIsAnErrorThatChangesNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := engine.New()
+		require.NoError(t, err)
+		var nilCtx context.Context
+		assert.EqualError(t, e.Close(nilCtx), "engine: nil Context")
+		v, err := engine.Do(t.Context(), e, sleeper(time.Second, 1, nil))
+		require.NoError(t, err, "the engine still runs calls")
+		assert.Equal(t, 1, v)
+		require.NoError(t, e.Close(t.Context()))
+	})
+}

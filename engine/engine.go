@@ -156,7 +156,13 @@ func (e *Engine) Breaker() *breaker.Breaker {
 // worker, and so Close, waiting until it returns. Calling Close again waits for the first call to
 // finish and returns nil. Called across a testing/synctest bubble's boundary (see ErrCrossBubble),
 // Close does nothing and returns that error.
+//
+// A nil ctx is an error, returned before anything changes, as for Submit: the engine goes on, and
+// a later Close with a real context closes it.
 func (e *Engine) Close(ctx context.Context) error {
+	if err := checkCtx(ctx); err != nil {
+		return err
+	}
 	if err := e.checkBubble(); err != nil {
 		return err // closing from across the boundary would abort the program
 	}
