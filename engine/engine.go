@@ -157,6 +157,12 @@ func (e *Engine) Breaker() *breaker.Breaker {
 // finish and returns nil. Called across a testing/synctest bubble's boundary (see ErrCrossBubble),
 // Close does nothing and returns that error.
 //
+// Close called on one of the engine's own goroutines (by an operation, a classifier, a strategy or
+// a hook) cannot wait for that goroutine, nor for the call it runs in, which is pending until it
+// returns. There, Close stops intake and settles what is left as usual, but returns ctx's error
+// when ctx ends (so give it a context that does), and the engine finishes closing once the
+// goroutine is free; a later Close from outside waits for that.
+//
 // A nil ctx is an error, returned before anything changes, as for Submit: the engine goes on, and
 // a later Close with a real context closes it.
 func (e *Engine) Close(ctx context.Context) error {
@@ -166,22 +172,49 @@ func (e *Engine) Close(ctx context.Context) error {
 	if err := e.checkBubble(); err != nil {
 		return err // closing from across the boundary would abort the program
 	}
-	if !e.closeStarted.CompareAndSwap(false, true) {
+	inside := onEngineGoroutine()
+	first := e.closeStarted.CompareAndSwap(false, true)
+	if first {
+		e.stopIntake()
+		if !inside {
+			e.finish(ctx)
+			return e.closeErr
+		}
+		go e.finish(ctx) // not on this goroutine, which finish has to wait for
+	}
+	if !inside {
 		<-e.closeDone
 		return nil
 	}
-	e.closeErr = e.shutdown(ctx)
-	close(e.closeDone)
-	return e.closeErr
+	select {
+	case <-e.closeDone: // not this engine's goroutine after all: another engine's
+		if first {
+			return e.closeErr
+		}
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
 }
 
-func (e *Engine) shutdown(ctx context.Context) error {
+// stopIntake makes Submit fail with ErrClosed and waits for the hand-overs under way.
+func (e *Engine) stopIntake() {
 	close(e.closing) // wakes submitters blocked on a full queue
 	e.mu.Lock()      // waits for every hand-over under way; later ones see closed
 	e.closed.Store(true)
 	e.mu.Unlock()
 	e.noteSettled(0)
+}
 
+// finish does the rest of the first Close, once intake has stopped.
+func (e *Engine) finish(ctx context.Context) {
+	e.closeErr = e.shutdown(ctx)
+	close(e.closeDone)
+}
+
+// shutdown lets the calls finish until ctx ends, settles what is left, and joins the engine's
+// goroutines.
+func (e *Engine) shutdown(ctx context.Context) error {
 	var err error
 	select {
 	case <-e.drained:
