@@ -52,3 +52,21 @@ func TestNilContextIsAnErrorNotAPanic(t *testing.T) {
 		assert.EqualError(t, err, want, "Await on a settled Future: a nil Context is a mistake whenever it is made")
 	})
 }
+
+// TestNilEngineIsAnErrorNotAPanic: a nil *Engine given to Submit, TrySubmit, Do or Wrap is an
+// error that says so, not a nil dereference.
+func TestNilEngineIsAnErrorNotAPanic(t *testing.T) {
+	const want = "engine: nil *Engine"
+	var e *engine.Engine
+	op := sleeper(0, 1, nil)
+	f, err := engine.Submit(t.Context(), e, op)
+	assert.EqualError(t, err, want, "Submit")
+	assert.Nil(t, f)
+	f, err = engine.TrySubmit(t.Context(), e, op)
+	assert.EqualError(t, err, want, "TrySubmit")
+	assert.Nil(t, f)
+	_, err = engine.Do(t.Context(), e, op)
+	assert.EqualError(t, err, want, "Do")
+	_, err = engine.Wrap(e, op)(t.Context())
+	assert.EqualError(t, err, want, "Wrap")
+}

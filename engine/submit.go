@@ -60,9 +60,15 @@ func Wrap[T any](e *Engine, op func(context.Context) (T, error), opts ...CallOpt
 	return func(ctx context.Context) (T, error) { return Do(ctx, e, op, opts...) }
 }
 
-var errNilOp = errors.New("engine: op is nil")
+var (
+	errNilOp     = errors.New("engine: op is nil")
+	errNilEngine = errors.New("engine: nil *Engine")
+)
 
 func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts []CallOption, block bool) (*Future[T], error) {
+	if e == nil {
+		return nil, errNilEngine
+	}
 	if op == nil {
 		return nil, errNilOp
 	}
