@@ -41,7 +41,7 @@ func hammer(t *testing.T, seed uint64, buffer int, closeMidway bool) {
 	require.NoError(t, err)
 
 	var accepted, received, canceled, returned [items]atomic.Int32
-	var scheduledTotal atomic.Int64
+	var scheduledTotal, receivedTotal atomic.Int64
 	midway := make(chan struct{})
 	var signalMidway sync.Once
 
@@ -51,6 +51,7 @@ func hammer(t *testing.T, seed uint64, buffer int, closeMidway bool) {
 			rng := rand.New(rand.NewPCG(seed, 100+uint64(c)))
 			for id := range s.C() {
 				received[id].Add(1)
+				receivedTotal.Add(1)
 				if rng.IntN(8) == 0 {
 					runtime.Gosched() // a slow consumer now and then: backpressure
 				}
@@ -92,6 +93,10 @@ func hammer(t *testing.T, seed uint64, buffer int, closeMidway bool) {
 		<-midway
 	} else {
 		producersWG.Wait()
+		// The items fall due within 300us of being scheduled, but timers fire on a coarser
+		// clock under load (a millisecond or more): let the first deliveries happen, so that
+		// Close races with consumers that are receiving.
+		require.Eventually(t, func() bool { return receivedTotal.Load() > 0 }, 10*time.Second, time.Millisecond)
 	}
 	for _, id := range s.Close() {
 		returned[id].Add(1)
