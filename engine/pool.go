@@ -154,6 +154,9 @@ func (e *Engine) work(w *worker, j job) {
 	e.started()
 	for {
 		e.run(w, j)
+		if j = e.dueRetry(); j != nil {
+			continue
+		}
 		var ok bool
 		if j, ok = p.next(w); !ok {
 			return
@@ -162,6 +165,28 @@ func (e *Engine) work(w *worker, j job) {
 			if j, ok = <-w.wake; !ok {
 				return
 			}
+		}
+	}
+}
+
+// dueRetry takes a retry that has come due, if one waits for a worker, so that the workers a
+// wave of retries finds free run it, rather than the dispatcher handing the retries out one at a
+// time. A retry whose key has no free slot goes to the key's queue instead.
+func (e *Engine) dueRetry() job {
+	for {
+		select {
+		case j, ok := <-e.sched.C():
+			if !ok {
+				return nil
+			}
+			if j.base().isDone.Load() {
+				continue
+			}
+			if run, _ := e.enter(j, false); run {
+				return j
+			}
+		default:
+			return nil
 		}
 	}
 }
@@ -175,14 +200,25 @@ func (e *Engine) started() {
 	p.mu.Lock()
 	p.starting--
 	var j job
-	if p.head < len(p.queue) && p.total.Load() < p.maxWorkers {
-		j = p.pop()
-		p.total.Add(1)
-		p.starting++
+	var idle *worker
+	if p.head < len(p.queue) {
+		if n := len(p.idle); n > 0 { // a worker went idle meanwhile: it takes the work
+			idle = p.idle[n-1]
+			p.idle[n-1] = nil
+			p.idle = p.idle[:n-1]
+			j = p.pop()
+		} else if p.total.Load() < p.maxWorkers {
+			j = p.pop()
+			p.total.Add(1)
+			p.starting++
+		}
 	}
 	p.freed() // a place in the queue, or room to start a worker
 	p.mu.Unlock()
-	if j != nil {
+	switch {
+	case idle != nil:
+		idle.wake <- j
+	case j != nil:
 		e.spawn(j)
 	}
 }
