@@ -29,7 +29,7 @@ type config struct {
 
 func defaults() config {
 	return config{calls: 10000, perHost: 128, attempts: 4, fail: 0.1, throttle: 0.05, reset: 0.02,
-		retryAfter: 1, latency: 2 * time.Millisecond, outageAt: time.Second, outage: 200 * time.Millisecond,
+		retryAfter: 1, latency: 2 * time.Millisecond, outageAt: 500 * time.Millisecond, outage: 200 * time.Millisecond,
 		timeout: 10 * time.Second, seed: 1}
 }
 
