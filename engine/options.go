@@ -63,11 +63,9 @@ func DefaultMinWorkers() int { return runtime.GOMAXPROCS(0) }
 // WithBulkhead's.
 func WithMaxConcurrency(n int) Option {
 	return optionFunc(func(c *config) {
-		if n < 1 || n > maxConcurrencyLimit {
-			c.fail("WithMaxConcurrency %d: must be between 1 and %d", n, maxConcurrencyLimit)
-			return
+		if c.within("WithMaxConcurrency", n, 1, maxConcurrencyLimit) {
+			c.maxWorkers = n
 		}
-		c.maxWorkers = n
 	})
 }
 
@@ -76,11 +74,9 @@ func WithMaxConcurrency(n int) Option {
 // worker at all. Workers are started on demand, never ahead of work.
 func WithMinWorkers(n int) Option {
 	return optionFunc(func(c *config) {
-		if n < 0 || n > maxConcurrencyLimit {
-			c.fail("WithMinWorkers %d: must be between 0 and %d", n, maxConcurrencyLimit)
-			return
+		if c.within("WithMinWorkers", n, 0, maxConcurrencyLimit) {
+			c.minWorkers = n
 		}
-		c.minWorkers = n
 	})
 }
 
@@ -103,11 +99,9 @@ func WithIdleTimeout(d time.Duration) Option {
 // worker wait until a worker takes its call.
 func WithQueueSize(n int) Option {
 	return optionFunc(func(c *config) {
-		if n < 0 || n > maxQueueLimit {
-			c.fail("WithQueueSize %d: must be between 0 and %d", n, maxQueueLimit)
-			return
+		if c.within("WithQueueSize", n, 0, maxQueueLimit) {
+			c.queue = n
 		}
-		c.queue = n
 	})
 }
 
@@ -120,16 +114,20 @@ func WithQueueSize(n int) Option {
 // its operation returns: the dependency is still serving it.
 func WithBulkhead(limit, queue int) Option {
 	return optionFunc(func(c *config) {
-		if limit < 1 || limit > maxConcurrencyLimit {
-			c.fail("WithBulkhead limit %d: must be between 1 and %d", limit, maxConcurrencyLimit)
-			return
+		if c.within("WithBulkhead limit", limit, 1, maxConcurrencyLimit) &&
+			c.within("WithBulkhead queue", queue, 0, maxQueueLimit) {
+			c.bulkhead = bulkhead{limit: limit, queue: queue}
 		}
-		if queue < 0 || queue > maxQueueLimit {
-			c.fail("WithBulkhead queue %d: must be between 0 and %d", queue, maxQueueLimit)
-			return
-		}
-		c.bulkhead = bulkhead{limit: limit, queue: queue}
 	})
+}
+
+// within reports whether n is in [lo, hi], and records an error naming the option if not.
+func (c *config) within(option string, n, lo, hi int) bool {
+	if n < lo || n > hi {
+		c.fail("%s %d: must be between %d and %d", option, n, lo, hi)
+		return false
+	}
+	return true
 }
 
 // Defaults sets the call options every call starts from; a call's own options override them
