@@ -3,6 +3,7 @@ package chaos
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +54,13 @@ func (v *env) op(r *record, lateOps *atomic.Int64) func(context.Context) (uint64
 			if n <= int(s.fails) {
 				return 0, engine.RetryAfter(errHint, time.Duration(s.hint)*tick)
 			}
+		case kindGoexit:
+			if n <= int(s.fails) {
+				return 0, errFlaky
+			}
+			if !s.goexitInClassifier() {
+				runtime.Goexit() // the deferred counts above still run
+			}
 		}
 		return value(id, n), nil
 	}
@@ -89,6 +97,14 @@ func (v *env) options(r *record) []engine.CallOption {
 		opts = append(opts, engine.ClassifyResult(func(val uint64, err error) engine.Decision {
 			if err == nil && val&0xff <= fails {
 				return engine.Retry() // the result says "not yet", as an HTTP 503 would
+			}
+			return engine.DefaultClassifier(err)
+		}))
+	}
+	if s.kind == kindGoexit && s.goexitInClassifier() {
+		opts = append(opts, engine.ClassifyResult(func(_ uint64, err error) engine.Decision {
+			if err == nil {
+				runtime.Goexit() // as require.NoError does when it fails in a classifier
 			}
 			return engine.DefaultClassifier(err)
 		}))

@@ -20,6 +20,7 @@ type tally struct {
 	breaker   uint64 // admissions refused by the breaker
 	bulkhead  uint64 // admissions refused with the key's bulkhead full
 	fresh     uint64 // calls to a key of their own
+	goexits   uint64 // calls settled by an attempt that called runtime.Goexit
 }
 
 // judge checks one call against its plan and adds it to the tally. It returns what is wrong,
@@ -105,6 +106,9 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 		return fmt.Sprintf("failed with %T %v, not a *RetryError", err, err)
 	}
 	t.failedBy[re.Reason]++
+	if goexited(re) {
+		t.goexits++
+	}
 	switch {
 	case re.Attempts != attempts:
 		return fmt.Sprintf("RetryError says %d attempts, the hook %d", re.Attempts, attempts)
@@ -132,10 +136,17 @@ func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes
 	case engine.ReasonPermanent:
 		panicked := errors.As(re, new(*engine.PanicError))
 		switch {
-		case attempts != 1 && !s.lateTimeouts(v.fake):
+		case s.kind != kindGoexit && attempts != 1 && !s.lateTimeouts(v.fake):
 			return "a permanent failure was retried"
 		case s.kind == kindPermanent && !panicked && errors.Is(re, errPermanent):
-		case s.kind == kindPanic && panicked:
+		case s.kind == kindPanic && panicked && !errors.Is(re, engine.ErrGoexit):
+		case s.kind == kindGoexit && goexited(re):
+			// The attempt that exited ends the call: the first after the planned failures (on the
+			// real clock, a later one if that was abandoned at its timeout).
+			if attempts != int(s.fails)+1 && !s.lateTimeouts(v.fake) {
+				return fmt.Sprintf("exited on attempt %d, planned on attempt %d", attempts, s.fails+1)
+			}
+			return ""
 		default:
 			return "not a permanent failure"
 		}
@@ -170,10 +181,17 @@ func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes
 	return ""
 }
 
+// goexited reports whether err says that user code called runtime.Goexit: a *PanicError whose
+// Value is engine.ErrGoexit, matched by errors.Is.
+func goexited(err error) bool {
+	var pe *engine.PanicError
+	return errors.As(err, &pe) && pe.Value == engine.ErrGoexit && errors.Is(err, engine.ErrGoexit)
+}
+
 // lastError is what the last attempt of an exhausted call of spec s returned.
 func lastError(s *spec) error {
 	switch s.kind {
-	case kindFlaky:
+	case kindFlaky, kindGoexit:
 		return errFlaky
 	case kindFail:
 		return errFail

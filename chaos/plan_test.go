@@ -19,10 +19,11 @@ const (
 	kindIgnore                // ignores its context: sleeps, then succeeds
 	kindHint                  // fails `fails` times with a Retry-After hint, then succeeds
 	kindRejected              // succeeds, but a ClassifyResult rejects the first `fails` results
+	kindGoexit                // fails `fails` times, then calls runtime.Goexit, in the operation or its classifier
 	numKinds
 )
 
-var kindNames = [numKinds]string{"succeed", "flaky", "fail", "permanent", "panic", "hang", "ignore", "hint", "rejected"}
+var kindNames = [numKinds]string{"succeed", "flaky", "fail", "permanent", "panic", "hang", "ignore", "hint", "rejected", "goexit"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -100,14 +101,15 @@ var phaseNames = [numPhases + 1]string{"calm", "mixed", "outage", "key-outage", 
 func (p phase) String() string { return phaseNames[p] }
 
 // kindWeights are the odds of each kind in each phase of a key, in kind order. A healthy key's
+// calls never Goexit, as their first attempts would fail (kindGoexit is kindFlaky until it exits). A
 // failures are all of kinds its breaker does not count: permanent ones (the dependency answered),
 // panics (a bug of the caller's), and hints and rejected results with a breaker classifier that
 // ignores them (see newSpec).
 var kindWeights = [numPhases + 1][numKinds]int{
-	phaseCalm:    {60, 12, 2, 3, 1, 2, 7, 8, 5},
-	phaseMixed:   {30, 12, 6, 6, 4, 8, 12, 12, 10},
-	phaseOutage:  {3, 10, 50, 2, 1, 15, 9, 8, 2},
-	phaseHealthy: {60, 0, 0, 8, 2, 0, 10, 12, 8},
+	phaseCalm:    {60, 12, 2, 3, 1, 2, 7, 8, 5, 1},
+	phaseMixed:   {30, 12, 6, 6, 4, 8, 12, 12, 10, 3},
+	phaseOutage:  {3, 10, 50, 2, 1, 15, 9, 8, 2, 1},
+	phaseHealthy: {60, 0, 0, 8, 2, 0, 10, 12, 8, 0},
 }
 
 var callerWeights = [numCallers]int{40, 10, 10, 15, 15, 10}
@@ -174,6 +176,10 @@ func newSpec(rng *rand.Rand, keys *[numClasses]phase, numStrategies int) spec {
 	return s
 }
 
+// goexitInClassifier reports whether a kindGoexit call exits in its ClassifyResult, on a
+// result its operation returned, rather than in the operation.
+func (s *spec) goexitInClassifier() bool { return s.sleepSeed&2 != 0 }
+
 // value is what attempt n of call id returns on success: it says which attempt succeeded.
 func value(id uint64, n int) uint64 { return id<<8 | uint64(n) }
 
@@ -223,7 +229,7 @@ func (s *spec) canFailRetryably(fake bool) bool {
 		return true
 	}
 	switch s.kind {
-	case kindFlaky, kindHint, kindRejected:
+	case kindFlaky, kindHint, kindRejected, kindGoexit:
 		return s.fails > 0
 	case kindFail, kindHang:
 		return true

@@ -31,6 +31,7 @@ func (t *tally) add(o tally) {
 	t.refused += o.refused
 	t.bulkhead += o.bulkhead
 	t.fresh += o.fresh
+	t.goexits += o.goexits
 	for r, n := range o.failedBy {
 		t.failedBy[r] += n
 	}
@@ -42,7 +43,7 @@ func (t *tally) String() string {
 	for r, n := range t.failedBy {
 		fmt.Fprintf(&b, " %v=%d", engine.Reason(r), n)
 	}
-	fmt.Fprintf(&b, "; %d attempts", t.attempts)
+	fmt.Fprintf(&b, " (%d by runtime.Goexit); %d attempts", t.goexits, t.attempts)
 	return b.String()
 }
 
