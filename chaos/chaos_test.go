@@ -133,6 +133,7 @@ func run(t *testing.T, cfg runConfig) {
 		sum.main.add(tl)
 		sum.keyTrips += trips
 		sum.peaks.add(res.peaks)
+		sum.snapshots += res.snapshots
 		sum.rounds++
 		sum.calls += plan.calls
 		id += uint64(plan.calls)
@@ -210,6 +211,7 @@ func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *su
 	}
 	side.closed()
 	sum.side.add(tl)
+	sum.snapshots += res.snapshots
 	sum.sideRounds++
 	return uint64(plan.calls)
 }

@@ -171,6 +171,11 @@ func (v *env) onSettled(s engine.Settled) {
 	r.hookAttempts.Store(int32(s.Attempts))
 	r.hookReason.Store(int32(s.Reason))
 	r.settles.Add(1)
+	if r.id%64 == 0 { // a snapshot taken while calls settle, by the goroutine settling one
+		if why := identity(engine.Stats{}, v.e.Stats()); why != "" {
+			v.problems.add("Stats snapshot in OnSettled of call %d: %s", r.id, why)
+		}
+	}
 }
 
 func (v *env) onRetry(ev engine.RetryScheduled) {

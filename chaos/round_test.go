@@ -2,12 +2,15 @@ package chaos
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/recur-go/recur/engine"
 )
 
 // roundPlan is what a round does.
@@ -30,6 +33,9 @@ type roundResult struct {
 	closeErr error
 	lateOps  int64 // attempts whose result must have been discarded
 	peaks    peaks // while the calls were made
+	// snapshots is how many Stats snapshots a goroutine took while the calls were made, each
+	// checked for Submitted == Succeeded + Failed() + Pending (see snapshots).
+	snapshots int
 }
 
 // drawRound plans a round of n calls; closing rounds start Close at a random call.
@@ -70,6 +76,7 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	closeDone := make(chan error, 1)
 	var wg sync.WaitGroup
 	var sampled peaks // by the first submitter, as it pauses
+	stopSnapshots := v.snapshots()
 	for s := range p.submitters {
 		wg.Go(func() {
 			pc := pacer{tick: v.tick}
@@ -98,6 +105,7 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	if p.closes() {
 		res.closeErr = <-closeDone
 	}
+	res.snapshots = stopSnapshots()
 	v.quiesce(t, res.recs)
 	ts.stop()
 	for _, cancel := range cancels {
@@ -162,4 +170,48 @@ func (v *env) quiesce(t *testing.T, recs []record) {
 		}
 		time.Sleep(v.tick)
 	}
+}
+
+// snapshots starts a goroutine that takes Stats snapshots while a round's calls are made, a tick
+// apart (in fake time a goroutine that never sleeps would stop the clock), and checks each: every
+// accepted call is succeeded, failed or pending, Submitted == Succeeded + Failed() + Pending,
+// with Pending not wrapped around below zero, and no counter goes down from one snapshot to the
+// next. The function it returns stops the goroutine and returns how many snapshots it took.
+func (v *env) snapshots() (stop func() int) {
+	done, count := make(chan struct{}), make(chan int)
+	go func() {
+		var prev engine.Stats
+		n := 0
+		for {
+			select {
+			case <-done:
+				count <- n
+				return
+			default:
+			}
+			s := v.e.Stats()
+			n++
+			if why := identity(prev, s); why != "" {
+				v.problems.add("Stats snapshot %d during a round: %s", n, why)
+			}
+			prev = s
+			time.Sleep(v.tick)
+		}
+	}()
+	return func() int { close(done); return <-count }
+}
+
+// identity says what is wrong with Stats snapshot s, taken while calls go on after prev (or
+// after the zero Stats), or "".
+func identity(prev, s engine.Stats) string {
+	settled := s.Succeeded + s.Failed()
+	switch {
+	case settled > s.Submitted || s.Pending > s.Submitted:
+		return fmt.Sprintf("Succeeded %d + Failed %d (Pending %d) over Submitted %d", s.Succeeded, s.Failed(), s.Pending, s.Submitted)
+	case s.Submitted != settled+s.Pending:
+		return fmt.Sprintf("Submitted %d != Succeeded %d + Failed %d + Pending %d", s.Submitted, s.Succeeded, s.Failed(), s.Pending)
+	case s.Submitted < prev.Submitted || s.Succeeded < prev.Succeeded || settled < prev.Succeeded+prev.Failed():
+		return fmt.Sprintf("counters went down: %+v after %+v", s, prev)
+	}
+	return ""
 }

@@ -22,6 +22,7 @@ type summary struct {
 	peaks              peaks             // of the main engine, while calls were made
 	keys               int               // keys the main engine held at the end
 	running            [numClasses]int32 // the most operations running at once per key
+	snapshots          int               // Stats snapshots checked while calls were made
 }
 
 func (t *tally) add(o tally) {
@@ -51,9 +52,10 @@ func (s *summary) String() string {
 	return fmt.Sprintf("%d calls through one engine in %d rounds (%v; breakers tripped %d times, %d of them a down "+
 		"key's, recovered %d, made anew %d; %d fresh keys, %d keys held at the end; up to %d workers, %d calls "+
 		"in the work queue, %d waiting for slots; most operations running at once per key %v); "+
-		"%d short-lived engines closed mid-flight (%v)",
+		"%d short-lived engines closed mid-flight (%v); %d Stats snapshots taken during rounds kept "+
+		"Submitted == Succeeded + Failed() + Pending",
 		s.calls, s.rounds, &s.main, s.trips, s.keyTrips, s.recoveries, s.restarts, s.main.fresh, s.keys,
-		s.peaks.workers, s.peaks.queued, s.peaks.slotWaiting, s.running, s.sideRounds, &s.side)
+		s.peaks.workers, s.peaks.queued, s.peaks.slotWaiting, s.running, s.sideRounds, &s.side, s.snapshots)
 }
 
 // checkBreakerChanges checks that each key's breaker changes reached the hook once each and in
