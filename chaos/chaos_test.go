@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"math/rand/v2"
 	"testing"
 	"testing/synctest"
@@ -196,10 +197,18 @@ func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *su
 	side := newEnv(t, envConfig{tick: cfg.tick, fake: cfg.fake, breaker: rng.IntN(2) == 0, budget: rng.IntN(2) == 0,
 		limits: drawLimits(rng)})
 	plan := drawRound(rng, phase(rng.IntN(int(numPhases))), sideRoundSize, true)
+	// Close from a hook first, then two at once, then from a goroutine of the test's, and so on.
+	plan.closeBy = closer((sum.sideRounds + 1) % int(numClosers))
+	if plan.closeBy == closeInHook {
+		plan.closeGrace = []time.Duration{0, 1, 5}[rng.IntN(3)] // Close there returns when its context ends
+	}
 	watch := side.watchKeys(&plan)
 	res := side.runRound(t, rng, base, plan)
 	tl, bad := side.checkRound(res, engine.Stats{}, side.e.Stats())
 	_, keyBad := side.checkKeys(res, watch)
+	if why := side.checkClose(res); why != "" {
+		bad = append(bad, why)
+	}
 	require.Empty(t, append(bad, keyBad...), "side round (%+v, %+v)", plan, side.limits)
 	side.problems.report(t)
 	side.checkBreakerChanges(t)
@@ -207,10 +216,19 @@ func sideRound(t *testing.T, rng *rand.Rand, cfg runConfig, base uint64, sum *su
 		synctest.Wait()
 	}
 	if n := goroutinesBackTo(goroutines+mainWorkers()) - mainWorkers(); n > goroutines || (cfg.fake && n != goroutines) {
-		t.Fatalf("%d goroutines (but the main engine's workers) after Close of an engine closed mid-flight, %d before it started:\n%s", n, goroutines, goroutineDump())
+		t.Fatalf("%d goroutines (but the main engine's workers) after Close of an engine closed mid-flight (%v), %d before it started:\n%s",
+			n, plan.closeBy, goroutines, goroutineDump())
 	}
+	// The engine has finished closing by itself, whoever closed it; one more Close joins that.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	require.NoError(t, side.e.Close(ctx), "Close after the engine closed (%v)", plan.closeBy)
 	side.closed()
 	sum.side.add(tl)
+	sum.closers[plan.closeBy]++
+	if res.hookFired {
+		sum.hookCloses++
+	}
 	sum.snapshots += res.snapshots
 	sum.sideRounds++
 	return uint64(plan.calls)

@@ -28,6 +28,7 @@ type env struct {
 	strategies []engine.CallOption // index 0 is nil: the engine's default
 
 	cur           atomic.Pointer[round] // the round whose calls are in flight
+	hookClose     atomic.Pointer[hookClose]
 	gauges        gauges
 	attemptStarts atomic.Uint64
 	retryEvents   atomic.Uint64
@@ -160,6 +161,7 @@ func (v *env) lookup(name string) *record {
 }
 
 func (v *env) onSettled(s engine.Settled) {
+	defer v.closeFromHook(s)
 	r := v.lookup(s.Name)
 	if r == nil {
 		return

@@ -2,6 +2,7 @@ package chaos
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -22,7 +23,18 @@ type roundPlan struct {
 	pace       int           // each submitter pauses a tick after this many calls
 	closeAt    int           // the call at which Close starts; -1 for none
 	closeGrace time.Duration // how long Close lets calls finish; < 0 for as long as they take
+	closeBy    closer
 }
+
+// closer is who closes the engine in a closing round.
+type closer uint8
+
+const (
+	closeByTest closer = iota // a goroutine of the test's
+	closeInHook               // the OnSettled hook of the first call to succeed after closeAt
+	closeByTwo                // two of the test's goroutines at once
+	numClosers
+)
 
 func (p roundPlan) closes() bool { return p.closeAt >= 0 }
 
@@ -31,8 +43,14 @@ type roundResult struct {
 	plan     roundPlan
 	recs     []record
 	closeErr error
-	lateOps  int64 // attempts whose result must have been discarded
-	peaks    peaks // while the calls were made
+	// closeErrs are what each Close returned: one, or two with closeByTwo; with closeInHook, the
+	// hook's, and how long it took (hookTook), or none if no call succeeded after closeAt and
+	// the test closed the engine instead.
+	closeErrs []error
+	hookTook  time.Duration
+	hookFired bool
+	lateOps   int64 // attempts whose result must have been discarded
+	peaks     peaks // while the calls were made
 	// snapshots is how many Stats snapshots a goroutine took while the calls were made, each
 	// checked for Submitted == Succeeded + Failed() + Pending (see snapshots).
 	snapshots int
@@ -73,7 +91,8 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 	var ts timers
 	var lateOps atomic.Int64
 	cancels := make([]context.CancelFunc, p.calls)
-	closeDone := make(chan error, 1)
+	closeDone := make(chan error, 2)
+	var hook *hookClose
 	var wg sync.WaitGroup
 	var sampled peaks // by the first submitter, as it pauses
 	stopSnapshots := v.snapshots()
@@ -88,7 +107,16 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 					}
 				}
 				if i == p.closeAt {
-					go func() { closeDone <- v.close(p.closeGrace) }()
+					switch p.closeBy {
+					case closeInHook:
+						hook = &hookClose{grace: p.closeGrace, done: closeDone}
+						v.hookClose.Store(hook)
+					case closeByTwo:
+						go func() { closeDone <- v.close(p.closeGrace) }()
+						fallthrough
+					default:
+						go func() { closeDone <- v.close(p.closeGrace) }()
+					}
 				}
 				cancels[i] = v.call(t.Context(), &res.recs[i], &ts, &lateOps)
 			}
@@ -103,7 +131,31 @@ func (v *env) runRound(t *testing.T, rng *rand.Rand, base uint64, p roundPlan) *
 		}
 	}
 	if p.closes() {
-		res.closeErr = <-closeDone
+		n := 1
+		switch {
+		case p.closeBy == closeByTwo:
+			n = 2
+		case p.closeBy == closeInHook && v.hookClose.CompareAndSwap(hook, nil):
+			// No call succeeded after closeAt: the test closes the engine.
+			go func() { closeDone <- v.close(p.closeGrace) }()
+			hook = nil
+		}
+		for range n {
+			if v.fake { // a Close that never returns fails the bubble as a deadlock
+				res.closeErrs = append(res.closeErrs, <-closeDone)
+				continue
+			}
+			select {
+			case err := <-closeDone:
+				res.closeErrs = append(res.closeErrs, err)
+			case <-time.After(10 * time.Second):
+				t.Fatalf("Close (%v) has not returned 10s after every call settled", p.closeBy)
+			}
+		}
+		res.closeErr = res.closeErrs[0]
+		if hook != nil {
+			res.hookTook, res.hookFired = hook.took, true
+		}
 	}
 	res.snapshots = stopSnapshots()
 	v.quiesce(t, res.recs)
@@ -216,3 +268,62 @@ func identity(prev, s engine.Stats) string {
 	}
 	return ""
 }
+
+// hookClose is a Close to be called by the OnSettled hook of the next call to succeed, and so
+// by a worker of the engine: Close there cannot wait for the engine to finish closing and must
+// return when its context ends, after grace.
+type hookClose struct {
+	grace time.Duration
+	done  chan<- error
+	took  time.Duration // written before done is sent on
+}
+
+// closeFromHook calls the armed Close, if any, from the OnSettled hook of a call that succeeded:
+// the goroutine that settles a success is the worker that ran its attempt.
+func (v *env) closeFromHook(s engine.Settled) {
+	if !s.Success || v.hookClose.Load() == nil {
+		return
+	}
+	if hc := v.hookClose.Swap(nil); hc != nil {
+		start := time.Now()
+		err := v.close(hc.grace)
+		hc.took = time.Since(start)
+		hc.done <- err
+	}
+}
+
+// checkClose checks what a closing round's Close calls returned: each returned (runRound waited
+// for them); one Close returns ctx's error or nil, and a Close that joins one under way returns
+// nil, so of two at once one returns nil; Close from the hook returns ctx's error once its
+// context ends (at that very instant in fake time), as it cannot wait for its own worker.
+func (v *env) checkClose(res *roundResult) string {
+	p := res.plan
+	nils := 0
+	for _, err := range res.closeErrs {
+		switch {
+		case err == nil:
+			nils++
+		case !errors.Is(err, context.DeadlineExceeded) || p.closeGrace < 0:
+			return fmt.Sprintf("Close (%v, grace %v) returned %v", p.closeBy, p.closeGrace, err)
+		}
+	}
+	switch p.closeBy {
+	case closeByTwo:
+		if nils == 0 {
+			return fmt.Sprintf("neither of two concurrent Close calls returned nil: %v", res.closeErrs)
+		}
+	case closeInHook:
+		grace := p.closeGrace * v.tick
+		switch took := res.hookTook; {
+		case !res.hookFired:
+			// no call succeeded after closeAt: the test closed the engine
+		case !errors.Is(res.closeErr, context.DeadlineExceeded):
+			return fmt.Sprintf("Close from OnSettled returned %v, not its context's error", res.closeErr)
+		case v.fake && took != grace, took < grace, took > grace+time.Second:
+			return fmt.Sprintf("Close from OnSettled with %v to go returned after %v", grace, took)
+		}
+	}
+	return ""
+}
+
+func (c closer) String() string { return [numClosers]string{"test", "hook", "two"}[c] }

@@ -23,6 +23,8 @@ type summary struct {
 	keys               int               // keys the main engine held at the end
 	running            [numClasses]int32 // the most operations running at once per key
 	snapshots          int               // Stats snapshots checked while calls were made
+	closers            [numClosers]int   // short-lived engines closed by each closer
+	hookCloses         int               // of those closed by a hook, closed by it (a call succeeded after closeAt)
 }
 
 func (t *tally) add(o tally) {
@@ -52,10 +54,12 @@ func (s *summary) String() string {
 	return fmt.Sprintf("%d calls through one engine in %d rounds (%v; breakers tripped %d times, %d of them a down "+
 		"key's, recovered %d, made anew %d; %d fresh keys, %d keys held at the end; up to %d workers, %d calls "+
 		"in the work queue, %d waiting for slots; most operations running at once per key %v); "+
-		"%d short-lived engines closed mid-flight (%v); %d Stats snapshots taken during rounds kept "+
+		"%d short-lived engines closed mid-flight (%v; closed by the test %d, by two Close calls at once %d, "+
+		"from OnSettled %d, %d of them by the hook itself); %d Stats snapshots taken during rounds kept "+
 		"Submitted == Succeeded + Failed() + Pending",
 		s.calls, s.rounds, &s.main, s.trips, s.keyTrips, s.recoveries, s.restarts, s.main.fresh, s.keys,
-		s.peaks.workers, s.peaks.queued, s.peaks.slotWaiting, s.running, s.sideRounds, &s.side, s.snapshots)
+		s.peaks.workers, s.peaks.queued, s.peaks.slotWaiting, s.running, s.sideRounds, &s.side,
+		s.closers[closeByTest], s.closers[closeByTwo], s.closers[closeInHook], s.hookCloses, s.snapshots)
 }
 
 // checkBreakerChanges checks that each key's breaker changes reached the hook once each and in
