@@ -3,7 +3,8 @@
 // TestChaos drives at least a million calls (with -chaos.calls=1000000, as `make chaos`
 // does; about 20 seconds' worth in `make test`) through one engine inside a testing/synctest
 // bubble. The operations succeed, fail, fail permanently, panic, hang, ignore their context,
-// return Retry-After hints or have their results rejected by a classifier; callers wait,
+// return Retry-After hints, have their results rejected by a classifier, or call
+// runtime.Goexit (in the operation or in its classifier, as require does); callers wait,
 // cancel their context, cancel the Future, set deadlines, use Do, Wrap and TrySubmit. Calls go
 // to a few long-lived keys, to the key "" and now and then to a key of their own, so that the
 // engine keeps making keys and must forget idle ones; some bring a breaker classifier of their
@@ -13,13 +14,17 @@
 // so that the breakers trip and recover and the retry budget runs dry, or one key's alone while
 // the others stay healthy; Close arrives mid-flight, both on short-lived engines every few rounds
 // (with random caps, bulkheads down to one slot per key, or none) and on the main engine at the
-// end. After every round the test checks, call by call and in total:
+// end. A short-lived engine is closed in turn from its OnSettled hook with a short context, by
+// two Close calls at once, and by the test. After every round the test checks, call by call and
+// in total:
 //
 //   - every accepted call settled exactly once (counted through the OnSettled hook), and its
 //     Future agrees with the hook on success, reason and attempts (and the hook on its key); a
 //     call refused (a full bulkhead or queue, an open breaker) never ran nor settled;
 //   - a success came from an attempt that was allowed to succeed, never from a late result of
-//     an abandoned attempt, and a failure has a reason the call's behaviour allows;
+//     an abandoned attempt, and a failure has a reason the call's behaviour allows; only a call
+//     planned to call runtime.Goexit fails with a *engine.PanicError of engine.ErrGoexit, on the
+//     attempt planned and not retried;
 //   - no key ever had more operations running at once than its bulkhead allows, counted by the
 //     operations themselves, abandoned ones included;
 //   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never
@@ -29,6 +34,12 @@
 //     counts the refusals, Pending, Running, Waiting, Queued and SlotWaiting back to 0 (and
 //     each key quiet), Attempts equal to the operations started and to the OnAttemptStart
 //     events, Retries equal to the OnRetry events, Keys bounded however many keys were made;
+//   - every Stats snapshot taken during a round (a tick apart by a goroutine of its own, and
+//     by OnSettled now and then) has Submitted == Succeeded + Failed() + Pending, Pending not
+//     wrapped below zero, and settled counts that never go down;
+//   - Close returns, whoever calls it: from a hook it returns its context's error when that
+//     ends (and the engine finishes closing by itself), of two at once one returns nil, and a
+//     later Close joins the finished one with nil;
 //   - after idling for the workers' idle timeout the pool is back to its floor (in fake time
 //     at that very instant);
 //   - the goroutine count returns to where it started and the heap returns to its baseline
