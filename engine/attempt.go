@@ -46,7 +46,7 @@ func (e *Engine) runOnce(w *worker, j job) (again bool) {
 	if c.pol.attemptTimeout > 0 {
 		e.runTimed(j, n, start, &w.verdict)
 	} else {
-		j.attempt(c.ctx, n, start, &w.verdict)
+		j.attempt(c.context(), n, start, &w.verdict)
 	}
 	e.stats.running.Add(-1)
 	w.inAttempt = false
@@ -129,7 +129,7 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 // outlives it.
 func (e *Engine) runTimed(j job, n int, start time.Time, out *verdictOf) {
 	c := j.base()
-	actx, cancel := context.WithTimeoutCause(c.ctx, c.pol.attemptTimeout, ErrAttemptTimeout)
+	actx, cancel := context.WithTimeoutCause(c.context(), c.pol.attemptTimeout, ErrAttemptTimeout)
 	e.watchers.Add(1)
 	stop := context.AfterFunc(actx, func() {
 		defer e.watchers.Done()
@@ -190,11 +190,10 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		c.mu.Unlock()
 		return nextLate
 	}
-	if c.ctx.Err() != nil || closed(c.callerDone) {
-		// The caller's context ended (or Cancel or Close is settling the call): the attempt
-		// failed because of that, not because of the dependency, so it is no breaker failure,
-		// and the call is not retried. If only the caller's context has ended yet, its watch
-		// is about to settle the call, with the context's cause.
+	if closed(c.parent.Done()) {
+		// The caller's context ended: the attempt failed because of that, not because of the
+		// dependency, so it is no breaker failure, and the call is not retried. Its watch is
+		// about to settle the call; settling here is sooner.
 		c.running = 0
 		ticket, holdsTicket := c.ticket, c.holdsTicket
 		c.holdsTicket = false
@@ -202,9 +201,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		if holdsTicket {
 			c.key.brk.Report(ticket, breaker.Ignored, elapsed)
 		}
-		if c.ctx.Err() != nil {
-			e.cancelCall(c, ReasonCanceled, context.Cause(c.ctx))
-		}
+		e.cancelParent(c)
 		return nextDone
 	}
 	c.running = 0
@@ -245,14 +242,14 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 	}
 	delay = min(max(delay, 0), c.pol.maxDelay)
 	at := time.Now().Add(delay)
-	if missesDeadline(c.ctx, at) {
+	if missesDeadline(c.parent, at) {
 		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
 		return nextDone
 	}
 	if brk := c.breaker(); brk != nil {
 		if s := brk.State(); s == breaker.Open || s == breaker.ForcedOpen {
 			halfOpen, ok := brk.HalfOpenAt()
-			if c.pol.breakerMode != WaitForHalfOpen || !ok || missesDeadline(c.ctx, halfOpen) {
+			if c.pol.breakerMode != WaitForHalfOpen || !ok || missesDeadline(c.parent, halfOpen) {
 				e.settle(c, outcome{reason: ReasonBreakerOpen, cause: breaker.ErrOpen})
 				return nextDone
 			}

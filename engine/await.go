@@ -75,10 +75,8 @@ func Completed[T any](ctx context.Context, fs ...*Future[T]) iter.Seq2[*Future[T
 			if c.isDone.Load() {
 				ready <- c
 			} else {
-				if c.notify == nil {
-					c.notify = new([]chan<- *call)
-				}
-				*c.notify = append(*c.notify, ready)
+				s := c.sideLocked()
+				s.notify = append(s.notify, ready)
 			}
 			c.mu.Unlock()
 		}

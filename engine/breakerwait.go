@@ -34,7 +34,7 @@ func (e *Engine) breakerRefused(j job, err error) {
 			wait := max(min(delay, c.pol.maxDelay), probeRecheck)
 			at, ok = time.Now().Add(wait), brk.State() != breaker.ForcedOpen
 		}
-		if ok && !missesDeadline(c.ctx, at) {
+		if ok && !missesDeadline(c.parent, at) {
 			e.schedule(j, at, time.Until(at), n+1, lastErr, false)
 			return
 		}

@@ -22,16 +22,14 @@ type job interface {
 // call is the untyped part of a Future: everything but the result. Its fields are ordered
 // to pack tightly: a waiting retry is mostly this struct, and a million of them should be cheap.
 type call struct {
-	e      *Engine
-	pol    *policy
-	ctx    context.Context // every attempt runs under it; canceled when the call settles
-	cancel context.CancelCauseFunc
-	// callerDone is the caller's context's Done channel. When ctx derives from a detached view
-	// of that context (see watch.go), ctx ends a moment after it; an operation that captured the
-	// caller's context may see it first.
-	callerDone <-chan struct{}
-	key        *keyState // the key's breaker and bulkhead; nil when the engine keeps no key state
-	born       int64     // submission time as nanoseconds since the engine's start, when hooks want it
+	e   *Engine
+	pol *policy
+	// parent is the caller's context, for its values and deadline. The call is the context its
+	// attempts run under (callctx.go); the watch of parent (watch.go) settles the call when
+	// parent ends, so an operation that captured parent may see it end a moment before.
+	parent context.Context
+	key    *keyState // the key's breaker and bulkhead; nil when the engine keeps no key state
+	born   int64     // submission time as nanoseconds since the engine's start, when hooks want it
 	// attempts started: 64 bits, as a call may make more than 2^31 (UnlimitedAttempts)
 	attempts atomic.Int64
 	isDone   atomic.Bool // set once the outcome is final and published
@@ -49,9 +47,9 @@ type call struct {
 	prev        time.Duration
 	// err is the last attempt's error until the call settles, then the call's own error: nil
 	// on success, a *RetryError otherwise. Readers after isDone need no lock.
-	err    error
-	done   chan struct{}   // made on demand by Done
-	notify *[]chan<- *call // Completed iterators waiting for this call
+	err  error
+	done chan struct{} // closed when the call settles; made on demand by Done
+	side *callSide     // what few calls need: waiting iterators, derived contexts
 
 	// The watch of the caller's context and this call's place in its list; guarded by the
 	// engine's watchMu, not by mu.
@@ -97,23 +95,17 @@ func (c *call) breaker() *breaker.Breaker {
 
 // settleLocked settles c exactly once: called with c.mu held, it releases it. It reports
 // whether this call did the settling. The Future becomes visible as settled (Done closed,
-// Result ready) only after the breaker, the stats and the hooks have heard of it, so that a
-// caller returning from Await sees them up to date.
+// Result ready, its attempts' context done) only after the breaker, the stats and the hooks
+// have heard of it, so that a caller returning from Await sees them up to date.
 //
-// It runs at the bottom of a worker's frames, on a stack that starts small, and cancels the
-// call's context, which takes a few frames more: what it does besides is out of line, in
-// functions whose frames are gone by then.
+// It runs at the bottom of a worker's frames, on a stack that starts small: what it does is
+// out of line, in functions whose frames are gone by the time the next one runs.
 func (e *Engine) settleLocked(c *call, o outcome) bool {
 	if c.settled {
 		c.mu.Unlock()
 		return false
 	}
 	e.release(c, &o) // unlocks c.mu
-	cause := o.cause
-	if cause == nil {
-		cause = context.Canceled
-	}
-	c.cancel(cause)
 	e.record(c, &o)
 	e.publish(c)
 	e.noteSettled(1)
@@ -177,20 +169,26 @@ func (e *Engine) record(c *call, o *outcome) {
 	}
 }
 
-// publish makes c's settlement visible to Await, Done, Result and Completed.
+// publish makes c's settlement visible to Await, Done, Result and Completed, and ends the
+// context its attempts run under (an abandoned attempt's included), with the contexts derived
+// from it.
 func (e *Engine) publish(c *call) {
 	c.mu.Lock()
 	c.isDone.Store(true)
 	if c.done != nil {
 		close(c.done)
 	}
-	var notify []chan<- *call
-	if c.notify != nil {
-		notify, c.notify = *c.notify, nil
-	}
+	side := c.side
+	c.side = nil
 	c.mu.Unlock()
-	for _, ch := range notify {
+	if side == nil {
+		return
+	}
+	for _, ch := range side.notify {
 		ch <- c // each iterator's channel has room for every call it watches
+	}
+	for _, a := range side.afters {
+		a.f()
 	}
 }
 

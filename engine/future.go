@@ -55,17 +55,7 @@ func (f *Future[T]) Result() (T, error) {
 }
 
 // Done returns a channel that is closed when the Future settles, for use in select.
-func (f *Future[T]) Done() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.done == nil { // made on demand: most calls settle before anyone waits
-		f.done = make(chan struct{})
-		if f.isDone.Load() {
-			close(f.done)
-		}
-	}
-	return f.done
-}
+func (f *Future[T]) Done() <-chan struct{} { return f.doneChan() }
 
 // Cancel stops the call: the Future settles at once with a *RetryError (reason canceled) that
 // wraps cause (context.Canceled if cause is nil), the running attempt's context is canceled with

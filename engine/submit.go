@@ -120,11 +120,9 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 	if e.timed {
 		c.born = e.now()
 	}
-	c.ctx, c.cancel = context.WithCancelCause(callParent(ctx))
-	c.callerDone = ctx.Done()
+	c.parent = ctx
 
 	if err := e.handOver(ctx, j, block); err != nil {
-		c.cancel(err)
 		e.keys.release(k)
 		e.stats.rejected.Add(1)
 		return err

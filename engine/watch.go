@@ -15,26 +15,6 @@ type parentWatch struct {
 	calls *call // head of the list, linked through call.wprev and call.wnext
 }
 
-// detached passes on a context's values and deadline but not its cancellation, which the
-// watch delivers instead. Calls derive their contexts from it when the caller's context can
-// be canceled but has no deadline, so that they do not register with it one by one. (With a
-// deadline they derive from the context itself, so that their Err is DeadlineExceeded.)
-type detached struct{ context.Context }
-
-func (detached) Done() <-chan struct{} { return nil }
-func (detached) Err() error            { return nil }
-
-// callParent returns the context a call's own context derives from.
-func callParent(ctx context.Context) context.Context {
-	if ctx.Done() == nil {
-		return ctx
-	}
-	if _, ok := ctx.Deadline(); ok {
-		return ctx
-	}
-	return detached{ctx}
-}
-
 // watch puts c under the watch of ctx. It costs nothing for contexts that cannot end, and no
 // goroutine until one does.
 func (e *Engine) watch(c *call, ctx context.Context) {
@@ -113,8 +93,23 @@ func (e *Engine) fire(w *parentWatch) {
 	}
 	w.calls = nil
 	e.watchMu.Unlock()
-	cause := context.Cause(w.ctx)
+	r, cause := endOf(w.ctx)
 	for _, c := range calls {
-		e.cancelCall(c, ReasonCanceled, cause)
+		e.cancelCall(c, r, cause)
 	}
+}
+
+// cancelParent settles c because its caller's context has ended.
+func (e *Engine) cancelParent(c *call) {
+	r, cause := endOf(c.parent)
+	e.cancelCall(c, r, cause)
+}
+
+// endOf is how the calls of an ended context settle: with its cause, and as having missed a
+// deadline if that is how it ended, whatever its cause says.
+func endOf(ctx context.Context) (Reason, error) {
+	if ctx.Err() == context.DeadlineExceeded {
+		return ReasonDeadline, context.Cause(ctx)
+	}
+	return ReasonCanceled, context.Cause(ctx)
 }
