@@ -109,7 +109,7 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 	}
 	c.waiting = false
 	n = int(c.attempts.Add(1))
-	c.running = int64(n)
+	c.running = true
 	c.mu.Unlock()
 	w.attempt, w.inAttempt = n, true
 
@@ -186,7 +186,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		elapsed = time.Since(start)
 	}
 	c.mu.Lock()
-	if c.settled || c.running != int64(n) {
+	if c.settled || !c.runs(n) {
 		c.mu.Unlock()
 		return nextLate
 	}
@@ -194,7 +194,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		// The caller's context ended: the attempt failed because of that, not because of the
 		// dependency, so it is no breaker failure, and the call is not retried. Its watch is
 		// about to settle the call; settling here is sooner.
-		c.running = 0
+		c.running = false
 		ticket, holdsTicket := c.ticket, c.holdsTicket
 		c.holdsTicket = false
 		c.mu.Unlock()
@@ -204,7 +204,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.cancelParent(c)
 		return nextDone
 	}
-	c.running = 0
+	c.running = false
 	if err == nil {
 		err = ErrResultRejected
 	}

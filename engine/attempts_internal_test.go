@@ -22,23 +22,19 @@ func TestMaxAttemptsBeyondMaxInt32(t *testing.T) {
 		require.NoError(t, err)
 		defer func() { require.NoError(t, e.Close(context.Background())) }()
 		const limit = math.MaxInt32 + 2
-		started, release := make(chan struct{}), make(chan struct{})
 		calls := 0
 		f, err := Submit(t.Context(), e, func(context.Context) (int, error) {
 			calls++
-			if calls == 1 {
-				close(started)
-				<-release
-			}
-			if calls > 5 {
+			if calls > 3 {
 				return 0, Permanent(errors.New("ran past its limit"))
 			}
 			return 0, errors.New("flaky")
-		}, MaxAttempts(limit), Backoff(backoff.Constant(time.Millisecond)))
+		}, MaxAttempts(limit), Backoff(backoff.Constant(time.Hour)))
 		require.NoError(t, err)
-		<-started
-		f.attempts.Store(math.MaxInt32) // the attempt running is the (2^31-1)th
-		close(release)
+		synctest.Wait()
+		require.Equal(t, 1, e.Stats().Waiting, "the first attempt failed; its retry waits")
+		f.attempts.Store(math.MaxInt32) // the retry will be the 2^31th attempt
+		time.Sleep(3 * time.Hour)
 
 		_, err = f.Await(t.Context())
 		var re *RetryError

@@ -35,7 +35,7 @@ type call struct {
 	isDone   atomic.Bool // set once the outcome is final and published
 
 	mu          sync.Mutex // guards what follows; never held while user code or hooks run
-	running     int64      // the attempt running now, 0 if none
+	running     bool       // attempt number `attempts` is running
 	settled     bool
 	holdsTicket bool
 	waiting     bool            // in the scheduler under handle
@@ -85,6 +85,9 @@ type outcome struct {
 	elapsed time.Duration // of the successful attempt, for the breaker's slow-call rule
 }
 
+// runs reports whether attempt n is the one running; c.mu is held.
+func (c *call) runs(n int) bool { return c.running && c.attempts.Load() == int64(n) }
+
 // breaker returns the breaker that gates c's attempts: its key's, unless c bypasses breakers.
 func (c *call) breaker() *breaker.Breaker {
 	if c.key == nil || c.pol.breakerMode == Bypass {
@@ -125,7 +128,7 @@ func (e *Engine) release(c *call, o *outcome) {
 	}
 	ticket, holdsTicket := c.ticket, c.holdsTicket
 	c.holdsTicket = false
-	c.running = 0
+	c.running = false
 	handle, waiting := c.handle, c.waiting
 	c.waiting = false
 	watched := c.watched

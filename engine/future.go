@@ -111,12 +111,12 @@ func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health brea
 		elapsed = time.Since(start)
 	}
 	f.mu.Lock()
-	if f.settled || f.running != int64(n) {
+	if f.settled || !f.runs(n) {
 		f.mu.Unlock()
 		e.stats.late.Add(1)
 		return stepDone
 	}
-	f.running = 0 // claimed: a timeout or Cancel arriving now finds nothing to abandon
+	f.running = false // claimed: a timeout or Cancel arriving now finds nothing to abandon
 	f.val, f.health = v, health
 	f.mu.Unlock()
 	if f.pol.observer != nil {

@@ -54,10 +54,10 @@ func (e *Engine) abort(j job, n int, start time.Time, perr *PanicError) {
 	switch {
 	case c.settled:
 		c.mu.Unlock()
-	case n > 0 && c.running == int64(n):
+	case n > 0 && c.runs(n):
 		c.mu.Unlock()
 		e.conclude(j, n, start, perr, Stop(), breaker.Ignored, false)
-	case n == 0 || c.running == 0 && !c.waiting && c.attempts.Load() == int64(n):
+	case n == 0 || !c.running && !c.waiting && c.attempts.Load() == int64(n):
 		e.settleLocked(c, outcome{reason: ReasonPermanent, cause: perr})
 	default:
 		c.mu.Unlock()
