@@ -37,8 +37,7 @@ type pool struct {
 	reaping  bool
 	reaps    sync.WaitGroup // a reaper run that may still be under way
 
-	listMu  sync.Mutex // guards workers; apart from mu, so that starting and parking workers do not contend
-	workers *worker    // every worker, for Close to find what runs
+	listed listed // every worker and every attempt running on a caller, for Close to find
 }
 
 // worker is one worker goroutine's entry in the pool.
@@ -50,6 +49,8 @@ type worker struct {
 	start      time.Time            // when it started, if the engine keeps time
 	wake       chan job             // the next attempt; closed to let the worker go
 	idleSince  time.Time
+	onCaller   bool   // not a worker: a caller's goroutine running its own call (see Do)
+	shard      uint32 // of pool.listed
 	prev, next *worker
 }
 
@@ -134,13 +135,8 @@ func (p *pool) freed() {
 func (e *Engine) spawn(j job) {
 	w := &worker{wake: make(chan job, 1)}
 	p := &e.pool
-	p.listMu.Lock()
-	w.next = p.workers
-	if p.workers != nil {
-		p.workers.prev = w
-	}
-	p.workers = w
-	p.listMu.Unlock()
+	p.listed.assign(w)
+	p.list(w)
 	p.wg.Add(1)
 	go e.work(w, j) // not wg.Go: its closures would cost two allocations and a frame per worker
 }
