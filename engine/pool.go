@@ -235,6 +235,7 @@ func (p *pool) pop() job {
 // next takes the oldest queued attempt, or else puts w on the idle stack (j is nil). ok is false
 // if the pool is closing.
 func (p *pool) next(w *worker) (j job, ok bool) {
+	now := time.Now() // read before taking the lock: thousands of workers may park at once
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -247,7 +248,7 @@ func (p *pool) next(w *worker) (j job, ok bool) {
 	if cap(p.queue) > keptQueue {
 		p.queue = nil // a burst grew it: let it go, or its room would outlive the burst
 	}
-	w.idleSince = time.Now()
+	w.idleSince = now
 	p.idle = append(p.idle, w)
 	if !p.reaping && p.total.Load() > p.minWorkers {
 		p.reaping = true
