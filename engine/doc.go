@@ -26,7 +26,7 @@
 // A call is one allocation, its Future, which is also the context its attempts run under: it
 // passes on the caller's values and deadline, is done when the call settles, and gives
 // context.Cause the cause of [Future.Cancel], Close or the caller's context. A retry waiting in
-// the scheduler costs the Future and a heap entry, about 200 bytes, and no goroutine.
+// the scheduler costs the Future and a heap entry, about 210 bytes, and no goroutine.
 //
 // # Keys
 //
