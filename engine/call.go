@@ -166,7 +166,7 @@ func (e *Engine) record(c *call, o *outcome) {
 		}
 	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
+		fire(e.hooks.settled, Settled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 }

@@ -22,8 +22,14 @@ type Hooks struct {
 	OnBreakerChange func(BreakerChange)
 }
 
+// Every event about a call carries the call's context, Ctx: the context its attempts run under,
+// with the values (a trace's span, a request's ID) and the deadline of the context it was
+// submitted with; it is done once the call settles. It is the same for every event of one call,
+// so it also tells one call's events from another's.
+
 // AttemptStart describes an attempt about to run.
 type AttemptStart struct {
+	Ctx     context.Context
 	Name    string
 	Key     string // the call's key (see Key); "" if it has none
 	Attempt int    // 1 for the first attempt
@@ -32,6 +38,7 @@ type AttemptStart struct {
 
 // AttemptEnd describes an attempt that finished (or was abandoned at its timeout).
 type AttemptEnd struct {
+	Ctx      context.Context
 	Name     string
 	Key      string
 	Attempt  int
@@ -42,6 +49,7 @@ type AttemptEnd struct {
 
 // RetryScheduled describes a retry waiting in the scheduler.
 type RetryScheduled struct {
+	Ctx     context.Context
 	Name    string
 	Key     string
 	Attempt int           // the attempt that will run
@@ -51,6 +59,7 @@ type RetryScheduled struct {
 
 // Settled describes a call that ended: what a metrics exporter records about it, attempts included.
 type Settled struct {
+	Ctx      context.Context
 	Name     string
 	Key      string
 	Start    time.Time // when the call was submitted

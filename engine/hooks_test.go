@@ -108,3 +108,39 @@ func TestStatsCountAttemptsAndRetries(t *testing.T) {
 		assert.Zero(t, s.Pending)
 	})
 }
+
+// Every event of a call carries the call's context: the caller's values, and one identity per
+// call that tells its events from another call's.
+func TestHookEventsCarryTheCallsContext(t *testing.T) {
+	type traceKey struct{}
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		seen := map[context.Context][]string{}
+		note := func(ctx context.Context, event string) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen[ctx] = append(seen[ctx], fmt.Sprintf("%s %v", event, ctx.Value(traceKey{})))
+		}
+		e := newEngine(t, engine.WithHooks(engine.Hooks{
+			OnAttemptStart: func(a engine.AttemptStart) { note(a.Ctx, "start") },
+			OnAttemptEnd:   func(a engine.AttemptEnd) { note(a.Ctx, "end") },
+			OnRetry:        func(r engine.RetryScheduled) { note(r.Ctx, "retry") },
+			OnSettled:      func(s engine.Settled) { note(s.Ctx, "settled") },
+		}), engine.Defaults(engine.Backoff(backoff.Constant(time.Second))))
+		for _, trace := range []string{"a", "b"} {
+			op, _ := failing(1, errFlaky, 1)
+			_, err := engine.Do(context.WithValue(t.Context(), traceKey{}, trace), e, op)
+			require.NoError(t, err)
+		}
+		synctest.Wait()
+		require.Len(t, seen, 2, "one context per call")
+		var stories []string
+		for _, events := range seen {
+			stories = append(stories, strings.Join(events, ", "))
+		}
+		assert.ElementsMatch(t, []string{
+			"start a, end a, retry a, start a, end a, settled a",
+			"start b, end b, retry b, start b, end b, settled b",
+		}, stories)
+	})
+}
