@@ -49,35 +49,69 @@ func TestHooksTellTheStoryOfACall(t *testing.T) {
 			"start op #1", "end #1 err=flaky retry 10ms", "retry #2 in 1s",
 			"start op #2", "end #2 err=<nil> accept 10ms", "settled ok=true after 2",
 		}, events)
+		require.NotNil(t, settled.Ctx)
+		settled.Ctx = nil // see TestHookEventsCarryTheCallsContext
 		assert.Equal(t, engine.Settled{Name: "op", Start: start, End: start.Add(1020 * time.Millisecond),
 			Attempts: 2, Success: true}, settled, "name, times, attempts and outcome of the call")
 	})
 }
 
 func TestLogHooks(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		var buf bytes.Buffer
-		var mu sync.Mutex
-		logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{
-			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-				if a.Key == slog.TimeKey {
-					return slog.Attr{}
-				}
-				return a
-			},
-		}))
-		e := newEngine(t, engine.WithLogger(logger))
-		_, err := engine.Do(t.Context(), e, func(context.Context) (int, error) { return 0, errFlaky },
-			engine.Name("fetch"), engine.MaxAttempts(2), engine.Backoff(backoff.Constant(time.Second)))
-		require.Error(t, err)
-		mu.Lock()
-		defer mu.Unlock()
-		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-		require.Len(t, lines, 2)
-		assert.Equal(t, `level=WARN msg=retrying op=fetch attempt=2 delay=1s err=flaky`, lines[0])
-		assert.Equal(t, `level=ERROR msg="giving up" op=fetch attempts=2 reason=exhausted `+
-			`err="engine: fetch: gave up after 2 attempts (exhausted): last error: flaky" elapsed=1s`, lines[1])
-	})
+	fail := func(err error) func(context.Context) (int, error) {
+		return func(context.Context) (int, error) { return 0, err }
+	}
+	tests := []struct {
+		name   string
+		level  slog.Level // the logger's
+		levels engine.LogLevels
+		op     func(context.Context) (int, error)
+		want   []string
+	}{
+		{"a retry is debug, giving up a warning", slog.LevelDebug, engine.DefaultLogLevels(), fail(errFlaky), []string{
+			`level=DEBUG msg=retrying op=fetch attempt=2 delay=1s err=flaky`,
+			`level=WARN msg="giving up" op=fetch attempts=2 reason=exhausted ` +
+				`err="engine: fetch: gave up after 2 attempts (exhausted): last error: flaky" elapsed=1s`,
+		}},
+		{"at Info, retries are not logged", slog.LevelInfo, engine.DefaultLogLevels(), fail(errFlaky), []string{
+			`level=WARN msg="giving up" op=fetch attempts=2 reason=exhausted ` +
+				`err="engine: fetch: gave up after 2 attempts (exhausted): last error: flaky" elapsed=1s`,
+		}},
+		{"a permanent error is the caller's to handle: info", slog.LevelInfo, engine.DefaultLogLevels(),
+			fail(engine.Permanent(errFlaky)), []string{
+				`level=INFO msg="giving up" op=fetch attempts=1 reason=permanent ` +
+					`err="engine: fetch: gave up after 1 attempt (permanent): last error: flaky" elapsed=0s`,
+			}},
+		{"levels of one's own", slog.LevelInfo, engine.LogLevels{Retry: slog.LevelInfo, GaveUp: slog.LevelError},
+			fail(errFlaky), []string{
+				`level=INFO msg=retrying op=fetch attempt=2 delay=1s err=flaky`,
+				`level=ERROR msg="giving up" op=fetch attempts=2 reason=exhausted ` +
+					`err="engine: fetch: gave up after 2 attempts (exhausted): last error: flaky" elapsed=1s`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var buf bytes.Buffer
+				var mu sync.Mutex
+				logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{
+					Level: tt.level,
+					ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+						if a.Key == slog.TimeKey {
+							return slog.Attr{}
+						}
+						return a
+					},
+				}))
+				e := newEngine(t, engine.WithLoggerAt(logger, tt.levels))
+				_, err := engine.Do(t.Context(), e, tt.op,
+					engine.Name("fetch"), engine.MaxAttempts(2), engine.Backoff(backoff.Constant(time.Second)))
+				require.Error(t, err)
+				mu.Lock()
+				defer mu.Unlock()
+				assert.Equal(t, tt.want, strings.Split(strings.TrimSpace(buf.String()), "\n"))
+			})
+		})
+	}
 }
 
 type lockedWriter struct {
