@@ -117,6 +117,9 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 	w.attempt, w.inAttempt = n, true
 
 	e.stats.attempts.Add(1)
+	if k := c.countsOf(); k != nil {
+		k.attempts.Add(1)
+	}
 	e.stats.running.Add(1)
 	if e.timed {
 		start = time.Now()
@@ -318,6 +321,9 @@ func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, ca
 // announceRetry counts a retry and tells the hooks.
 func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause error) {
 	e.stats.retries.Add(1)
+	if k := c.countsOf(); k != nil {
+		k.retries.Add(1)
+	}
 	if len(e.hooks.retry) > 0 {
 		fire(e.hooks.retry, RetryScheduled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: next, Delay: delay, Err: cause})
 	}

@@ -157,10 +157,17 @@ func (e *Engine) release(c *call, o *outcome) {
 //
 //go:noinline
 func (e *Engine) record(c *call, o *outcome) {
+	k := c.countsOf()
 	if o.success {
 		e.stats.succeeded.Add(1)
+		if k != nil {
+			k.succeeded.Add(1)
+		}
 	} else {
 		e.stats.failedBy[o.reason].Add(1)
+		if k != nil {
+			k.failedBy[o.reason].Add(1)
+		}
 		if o.reason == ReasonBreakerOpen {
 			e.stats.breaker.Add(1)
 		}

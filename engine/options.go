@@ -20,6 +20,7 @@ type config struct {
 	maxWorkers  int
 	capped      bool // WithMaxConcurrency was given
 	workersOnly bool
+	keyStats    bool
 	minWorkers  int
 	idleTimeout time.Duration
 	queue       int
