@@ -119,6 +119,12 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	if err := f.checkClassifiers(); err != nil {
 		return nil, false, err
 	}
+	if pol.hedgeMax > 0 {
+		if f.side == nil {
+			f.side = new(callSide)
+		}
+		f.side.hedge = &hedging{round: 1}
+	}
 	if here, err = e.admit(ctx, f, to); err != nil {
 		return f, false, err
 	}
