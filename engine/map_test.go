@@ -1,0 +1,412 @@
+package engine_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/recur-go/recur/backoff"
+	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/engine"
+)
+
+// gauge counts the operations running at once and the most that ever did.
+type gauge struct{ now, peak atomic.Int64 }
+
+func (g *gauge) enter() {
+	n := g.now.Add(1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+}
+
+func (g *gauge) leave() { g.now.Add(-1) }
+
+// settledOnce checks that every call e accepted has settled, each once: the OnSettled hook
+// counted as many settlements as the engine counted calls, and none is pending.
+func settledOnce(t *testing.T, e *engine.Engine, settled *atomic.Int64) {
+	t.Helper()
+	s := e.Stats()
+	assert.Zero(t, s.Pending, "pending calls")
+	assert.Equal(t, s.Submitted, s.Succeeded+s.Failed(), "submitted = succeeded + failed")
+	assert.Equal(t, int64(s.Submitted), settled.Load(), "one settlement per call")
+}
+
+// countingEngine is newEngine with a hook that counts settlements, and retries 1ms apart.
+func countingEngine(t *testing.T, opts ...engine.Option) (*engine.Engine, *atomic.Int64) {
+	settled := new(atomic.Int64)
+	opts = append(opts, engine.WithHooks(engine.Hooks{OnSettled: func(engine.Settled) { settled.Add(1) }}),
+		engine.Defaults(engine.Backoff(backoff.Constant(time.Millisecond))))
+	return newEngine(t, opts...), settled
+}
+
+func inputs(n int) []int {
+	in := make([]int, n)
+	for i := range in {
+		in[i] = i
+	}
+	return in
+}
+
+func TestMapYieldsEveryIndexOnceInSettleOrder(t *testing.T) {
+	for _, bound := range []int{0, 1, 3, 50} {
+		t.Run(fmt.Sprintf("MaxInFlight=%d", bound), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, settled := countingEngine(t)
+				var opts []engine.CallOption
+				if bound > 0 {
+					opts = append(opts, engine.MaxInFlight(bound))
+				}
+				const n = 20
+				tries := make([]atomic.Int32, n)
+				// Later inputs are quicker, and odd ones fail once: settle order is known.
+				op := func(_ context.Context, i int) (string, error) {
+					time.Sleep(time.Duration(n-i) * 10 * time.Millisecond)
+					if i%2 == 1 && tries[i].Add(1) == 1 {
+						return "", errFlaky
+					}
+					return fmt.Sprint("v", i), nil
+				}
+				var order []int
+				var settledAt []time.Time
+				for i, r := range engine.Map(t.Context(), e, inputs(n), op, opts...) {
+					require.NoError(t, r.Err)
+					assert.Equal(t, fmt.Sprint("v", i), r.Value)
+					order = append(order, i)
+					settledAt = append(settledAt, time.Now())
+				}
+				assert.ElementsMatch(t, inputs(n), order, "every index once")
+				assert.IsNonDecreasing(t, settledAt, "in settle order")
+				if bound == 0 {
+					// Even i settles at (20-i)*10ms, odd i at twice that plus the 1ms retry delay.
+					assert.Equal(t, []int{18, 19, 16, 14, 17, 12, 10, 15, 8, 6, 13, 4, 2, 11, 0, 9, 7, 5, 3, 1}, order)
+				}
+				settledOnce(t, e, settled)
+			})
+		})
+	}
+}
+
+func TestMapBoundsTheCallsInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, settled := countingEngine(t)
+		var g gauge
+		tries := make([]atomic.Int32, 100)
+		op := func(_ context.Context, i int) (int, error) {
+			g.enter()
+			defer g.leave()
+			time.Sleep(time.Duration(i%5+1) * time.Millisecond)
+			if i%3 == 0 && tries[i].Add(1) == 1 { // its retry still counts as in flight
+				return 0, errFlaky
+			}
+			return i, nil
+		}
+		n := 0
+		for _, r := range engine.Map(t.Context(), e, inputs(100), op, engine.MaxInFlight(7), engine.MaxInFlight(9)) {
+			require.NoError(t, r.Err)
+			n++
+			assert.LessOrEqual(t, e.Stats().Pending, uint64(7))
+		}
+		assert.Equal(t, 100, n)
+		assert.Equal(t, int64(7), g.peak.Load(), "the smaller bound, reached")
+		settledOnce(t, e, settled)
+	})
+}
+
+func TestMapBreakingOutCancelsTheRestAndLeavesNothingPending(t *testing.T) {
+	for _, bound := range []int{0, 10} {
+		t.Run(fmt.Sprintf("MaxInFlight=%d", bound), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, settled := countingEngine(t)
+				var opts []engine.CallOption
+				if bound > 0 {
+					opts = append(opts, engine.MaxInFlight(bound))
+				}
+				var started, canceled atomic.Int64
+				op := func(ctx context.Context, i int) (int, error) {
+					started.Add(1)
+					if i < 3 {
+						return i, nil
+					}
+					<-ctx.Done() // the rest run until canceled
+					if errors.Is(context.Cause(ctx), context.Canceled) {
+						canceled.Add(1)
+					}
+					return 0, ctx.Err()
+				}
+				seen := 0
+				for _, r := range engine.Map(t.Context(), e, inputs(100), op, opts...) {
+					require.NoError(t, r.Err)
+					if seen++; seen == 3 {
+						break
+					}
+				}
+				settledOnce(t, e, settled)
+				synctest.Wait() // the abandoned operations see their contexts end
+				assert.Equal(t, started.Load()-3, canceled.Load(), "every running operation canceled")
+				if bound > 0 {
+					assert.LessOrEqual(t, started.Load(), int64(3+bound), "no input submitted after the break")
+				}
+			})
+		})
+	}
+}
+
+func TestMapPanicInTheLoopBodyCancelsTheRest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, settled := countingEngine(t)
+		op := func(ctx context.Context, i int) (int, error) {
+			if i == 0 {
+				return 0, nil
+			}
+			<-ctx.Done()
+			return 0, ctx.Err()
+		}
+		assert.PanicsWithValue(t, "body", func() {
+			for range engine.Map(t.Context(), e, inputs(50), op) {
+				panic("body")
+			}
+		})
+		settledOnce(t, e, settled)
+	})
+}
+
+func TestMapContextEndingMidBatchEndsEveryCall(t *testing.T) {
+	for _, bound := range []int{0, 10} {
+		t.Run(fmt.Sprintf("MaxInFlight=%d", bound), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, settled := countingEngine(t)
+				var opts []engine.CallOption
+				if bound > 0 {
+					opts = append(opts, engine.MaxInFlight(bound))
+				}
+				stop := errors.New("request over")
+				ctx, cancel := context.WithTimeoutCause(t.Context(), 25500*time.Microsecond, stop)
+				defer cancel()
+				op := func(_ context.Context, i int) (int, error) {
+					time.Sleep(time.Duration(i+1) * time.Millisecond) // ignores its context
+					return i, nil
+				}
+				got := map[int]int{}
+				for i, r := range engine.Map(ctx, e, inputs(100), op, opts...) {
+					got[i]++
+					if r.Err == nil {
+						continue
+					}
+					assert.ErrorIs(t, r.Err, stop, "index %d", i)
+				}
+				require.Len(t, got, 100)
+				for i, n := range got {
+					assert.Equal(t, 1, n, "index %d", i)
+				}
+				settledOnce(t, e, settled)
+			})
+		})
+	}
+}
+
+func TestMapEngineClosingMidBatchEndsEveryCall(t *testing.T) {
+	for _, bound := range []int{0, 10} {
+		t.Run(fmt.Sprintf("MaxInFlight=%d", bound), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, settled := countingEngine(t)
+				var opts []engine.CallOption
+				if bound > 0 {
+					opts = append(opts, engine.MaxInFlight(bound))
+				}
+				op := func(ctx context.Context, i int) (int, error) {
+					select {
+					case <-time.After(time.Duration(i+1) * time.Millisecond):
+						return i, nil
+					case <-ctx.Done():
+						return 0, ctx.Err()
+					}
+				}
+				yielded, closedErrs := 0, 0
+				for i, r := range engine.Map(t.Context(), e, inputs(100), op, opts...) {
+					yielded++
+					if i == 5 {
+						now, cancel := context.WithTimeout(t.Context(), 0) // no grace: settle the rest
+						assert.ErrorIs(t, e.Close(now), context.DeadlineExceeded)
+						cancel()
+					}
+					if r.Err != nil {
+						assert.ErrorIs(t, r.Err, engine.ErrClosed, "index %d", i)
+						closedErrs++
+					}
+				}
+				assert.Equal(t, 100, yielded)
+				assert.Equal(t, 94, closedErrs)
+				settledOnce(t, e, settled)
+			})
+		})
+	}
+}
+
+func TestMapWaitsForRoomAtTheEnginesCap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, settled := countingEngine(t, engine.WithMaxConcurrency(2), engine.WithQueueSize(1))
+		var g gauge
+		op := func(_ context.Context, i int) (int, error) {
+			g.enter()
+			defer g.leave()
+			time.Sleep(time.Millisecond)
+			return i, nil
+		}
+		n := 0
+		for _, r := range engine.Map(t.Context(), e, inputs(30), op) {
+			require.NoError(t, r.Err)
+			n++
+		}
+		assert.Equal(t, 30, n)
+		assert.Equal(t, int64(2), g.peak.Load())
+		settledOnce(t, e, settled)
+	})
+}
+
+func TestMapSettlesWhatItCouldNotHandOverWhenTheContextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, settled := countingEngine(t, engine.WithMaxConcurrency(1), engine.WithQueueSize(0))
+		ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+		defer cancel()
+		op := func(ctx context.Context, i int) (int, error) { <-ctx.Done(); return 0, ctx.Err() }
+		n := 0
+		for _, r := range engine.Map(ctx, e, inputs(10), op) {
+			var re *engine.RetryError
+			require.ErrorAs(t, r.Err, &re)
+			assert.Equal(t, engine.ReasonDeadline, re.Reason)
+			n++
+		}
+		assert.Equal(t, 10, n)
+		settledOnce(t, e, settled)
+	})
+}
+
+func TestMapKeepsToTheBulkheadAndTheBreaker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, settled := countingEngine(t, engine.WithBulkhead(2, 3), engine.WithBreaker())
+		var g gauge
+		op := func(_ context.Context, i int) (int, error) {
+			g.enter()
+			defer g.leave()
+			time.Sleep(time.Millisecond)
+			return i, nil
+		}
+		for _, r := range engine.Map(t.Context(), e, inputs(6), op, engine.Key("db")) {
+			assert.ErrorIs(t, r.Err, engine.ErrBulkheadFull, "4 to queue, room for 3: refused whole")
+		}
+		n := 0
+		// A bound no larger than the bulkhead's queue: a settled call gives its slot back a moment
+		// after it settles, so a wave may find the slot still held.
+		for _, r := range engine.Map(t.Context(), e, inputs(20), op, engine.Key("db"), engine.MaxInFlight(3)) {
+			require.NoError(t, r.Err)
+			n++
+		}
+		assert.Equal(t, 20, n)
+		assert.Equal(t, int64(2), g.peak.Load())
+
+		e.Breaker().ForceOpen()
+		for _, r := range engine.Map(t.Context(), e, inputs(3), op) {
+			assert.ErrorIs(t, r.Err, breaker.ErrOpen)
+		}
+		settledOnce(t, e, settled)
+	})
+}
+
+func TestMapTurnsAPanicIntoAnError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t)
+		op := func(_ context.Context, i int) (int, error) {
+			if i == 1 {
+				panic("boom")
+			}
+			return i, nil
+		}
+		for i, r := range engine.Map(t.Context(), e, inputs(3), op) {
+			if i != 1 {
+				assert.NoError(t, r.Err)
+				continue
+			}
+			var pe *engine.PanicError
+			require.ErrorAs(t, r.Err, &pe)
+			assert.Equal(t, "boom", pe.Value)
+		}
+	})
+}
+
+func TestMapYieldsBadInputWithEveryIndex(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t)
+		ok := func(_ context.Context, i int) (int, error) { return i, nil }
+		cases := []struct {
+			name string
+			seq  func() func(func(int, engine.Result[int]) bool)
+			want string
+		}{
+			{"nil fn", func() func(func(int, engine.Result[int]) bool) {
+				return engine.Map[int, int](t.Context(), e, inputs(3), nil)
+			}, "engine: op is nil"},
+			{"nil engine", func() func(func(int, engine.Result[int]) bool) { return engine.Map(t.Context(), nil, inputs(3), ok) }, "engine: nil *Engine"},
+			{"nil ctx", func() func(func(int, engine.Result[int]) bool) {
+				return engine.Map(nil, e, inputs(3), ok) //nolint:staticcheck // a nil ctx on purpose
+			}, "engine: nil Context"},
+			{"MaxInFlight(0)", func() func(func(int, engine.Result[int]) bool) {
+				return engine.Map(t.Context(), e, inputs(3), ok, engine.MaxInFlight(0))
+			}, "engine: MaxInFlight(0): must be at least 1"},
+			{"MaxAttempts(0)", func() func(func(int, engine.Result[int]) bool) {
+				return engine.Map(t.Context(), e, inputs(3), ok, engine.MaxAttempts(0))
+			}, "MaxAttempts 0"},
+			{"ClassifyResult of another type", func() func(func(int, engine.Result[int]) bool) {
+				return engine.Map(t.Context(), e, inputs(3), ok, engine.ClassifyResult(func(string, error) engine.Decision { return engine.Stop() }))
+			}, "ClassifyResult"},
+		}
+		for _, tc := range cases {
+			var idx []int
+			for i, r := range tc.seq() {
+				idx = append(idx, i)
+				require.Error(t, r.Err, tc.name)
+				assert.Contains(t, r.Err.Error(), tc.want, tc.name)
+			}
+			assert.Equal(t, []int{0, 1, 2}, idx, tc.name)
+		}
+		assert.Zero(t, e.Stats().Submitted, "nothing submitted")
+	})
+}
+
+func TestMapOptionOutsideMapIsRefused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t)
+		_, err := engine.Submit(t.Context(), e, sleeper(0, 1, nil), engine.MaxInFlight(3))
+		assert.EqualError(t, err, "engine: MaxInFlight(3): an option of Map, not of a call")
+		_, err = engine.New(engine.Defaults(engine.MaxInFlight(3)))
+		assert.ErrorContains(t, err, "MaxInFlight(3)")
+	})
+}
+
+func TestMapRunsTheCallsAgainWhenRangedAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t)
+		var calls atomic.Int64
+		seq := engine.Map(t.Context(), e, inputs(4), func(_ context.Context, i int) (int, error) {
+			calls.Add(1)
+			return i, nil
+		})
+		for range 2 {
+			n := 0
+			for range seq {
+				n++
+			}
+			assert.Equal(t, 4, n)
+		}
+		assert.Equal(t, int64(8), calls.Load())
+		for range engine.Map(t.Context(), e, []int{}, func(context.Context, int) (int, error) { panic("no input") }) {
+			t.Fatal("no input, no yield")
+		}
+	})
+}
