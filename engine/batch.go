@@ -9,14 +9,15 @@ import (
 // A batch is many calls of one policy under one caller context (Map's waves, SubmitAll). It is
 // admitted as one: the checks Submit makes per call (context, intake, bubble, key, breaker) are
 // made once, and the calls are counted, given their bulkhead slots, handed to the pool and put
-// under the watch of the caller's context under one hold of the engine's intake lock, the pool's
-// lock, the key's lock and the watch lock, not one per call. Once admitted, a call is like any
-// other: it settles exactly once, by the usual paths.
+// under the watch of the caller's context under one hold of the engine's intake lock, the key's
+// lock and the watch lock, not one per call, and of the pool's lock while the pool has room for
+// them (see dispatchAll). Once admitted, a call is like any other: it settles exactly once, by
+// the usual paths.
 
 // admitAll admits js, calls of policy pol not yet seen by the engine, under ctx. It refuses the
 // batch whole, with the error Submit would return for one of its calls, or admits all of it.
-// An admitted call that the pool could not take before ctx ended or e closed (which happens
-// only at the pool's cap, with its queue full) settles at once, with that cause.
+// An admitted call that the pool could not take before ctx ended or e closed (while its queue
+// was full) settles at once, with that cause.
 func (e *Engine) admitAll(ctx context.Context, pol *policy, js []job) error {
 	n := len(js)
 	if err := ctx.Err(); err != nil {

@@ -2,20 +2,21 @@ package engine
 
 import "context"
 
-// dispatchAll is dispatch for the first attempts of a batch, under one hold of the pool's lock
-// while there is room for them: idle workers take what they can, new workers start for the next
-// while few are starting (as dispatch does), the queue takes what fits, and new workers start
-// for the rest, up to the cap.
+// dispatchAll is dispatch for the first attempts of a batch: under one hold of the pool's lock,
+// idle workers take what they can, new workers start for the next while few are starting, and
+// the queue takes what fits, as dispatch would do call by call. What is left waits for room, as
+// a Submit would: when room frees, it takes the lock again and hands over as much as now fits.
+// A batch thus takes the pool's lock once when the pool has room for it, and otherwise a few
+// times, not once per call: room frees in bulk, as the workers started for the queue drain it
+// (10,000 calls on a new engine with the default queue of 1,024 took 14 to 62 holds in one
+// measurement, and one when idle workers were waiting).
 //
-// That last step is where a batch differs from a loop of Submit calls. A Submit that finds the
-// queue full waits for room, which starting workers free one at a time; a batch would wait and
-// refill as often as it has calls beyond the queue, taking the locks once per call after all.
-// The calls are there, each with an operation to run, so the batch starts their workers at once,
-// as the pool would start them one by one (TrySubmit does the same rather than fail). A batch of
-// operations that return at once leaves those workers idle until WithIdleTimeout lets them go.
+// Starting a worker for every call beyond the queue, instead of waiting for room, would take the
+// lock once in every case; measured, it made a batch of calls that return at once twice as slow
+// and left thousands of idle workers behind, and gained nothing for calls that take time.
 //
-// Only at the cap with the queue full does it wait for room, until ctx or stop ends; it returns
-// how many attempts it handed over, and, if not all, why it stopped.
+// Waiting ends with ctx or stop; it returns how many attempts it handed over and, if not all,
+// why it stopped.
 func (e *Engine) dispatchAll(js []job, ctx context.Context, stop <-chan struct{}) (int, error) {
 	p := &e.pool
 	handed := 0
@@ -32,15 +33,13 @@ func (e *Engine) dispatchAll(js []job, ctx context.Context, stop <-chan struct{}
 			p.idle[n] = nil
 			p.idle = p.idle[:n]
 		}
-		spawnFirst := p.reserve(len(left)-idle, int(p.maxStarting-p.starting))
-		queueFrom := idle + spawnFirst
+		spawn := p.reserve(len(left)-idle, p.maxStarting-p.starting)
+		queueFrom := idle + spawn
 		queued := min(max(p.maxQueue-(len(p.queue)-p.head), 0), len(left)-queueFrom)
 		p.queue = append(p.queue, left[queueFrom:queueFrom+queued]...)
-		spawnFrom := queueFrom + queued
-		spawnRest := p.reserve(len(left)-spawnFrom, len(left))
-		took := spawnFrom + spawnRest
+		took := queueFrom + queued
 		var room chan struct{}
-		if took < len(left) { // at the cap, the queue full: wait for room
+		if took < len(left) {
 			if p.room == nil {
 				p.room = make(chan struct{})
 			}
@@ -54,9 +53,6 @@ func (e *Engine) dispatchAll(js []job, ctx context.Context, stop <-chan struct{}
 		}
 		clear(woken)
 		for _, j := range left[idle:queueFrom] {
-			e.spawn(j)
-		}
-		for _, j := range left[spawnFrom:took] {
 			e.spawn(j)
 		}
 		handed += took

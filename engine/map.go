@@ -41,11 +41,11 @@ func (n inFlight) apply(p *policy) {
 //		pages[i] = r.Value
 //	}
 //
-// The calls start when the loop starts, each time it does. They are admitted together: the
-// options are resolved once for the whole batch, and its calls are counted, queued and handed
-// to the workers under one hold of the engine's locks, not one per call; with MaxInFlight, in
-// waves, as calls settle. There is no goroutine per call, and none per batch: the loop itself
-// does the waiting.
+// The calls start when the loop starts, each time it does. They are submitted together: the
+// options are resolved once for the whole batch, the calls are allocated together, and they are
+// counted, queued and handed to the workers under one hold of the engine's locks (a few holds of
+// the pool's when its queue fills), not one per call; with MaxInFlight, in waves, as calls
+// settle. There is no goroutine per call, and none per batch: the loop itself does the waiting.
 //
 // Every index is yielded exactly once, whatever happens: with the call's outcome, or, for an
 // input the engine did not accept, with the error Submit would have returned for it: ErrClosed

@@ -7,14 +7,14 @@ import (
 
 // SubmitAll submits every op of ops as one batch and returns their Futures, in the order of ops,
 // at once. It is a loop of Submit calls made in one go: the options are resolved once, and the
-// calls are counted, queued and handed to the workers under one hold of the engine's locks
-// instead of one per call. The batch is admitted whole or not at all: the error is Submit's
+// calls are counted, queued and handed to the workers under one hold of the engine's locks (a
+// few holds of the pool's when its queue fills) instead of one per call. The batch is admitted whole or not at all: the error is Submit's
 // (ErrClosed, the cause of ctx, an invalid option, breaker.ErrOpen, ErrBulkheadFull when the
 // key's bulkhead cannot queue the whole batch, ErrCrossBubble), or names a nil op by its index.
 //
-// Like Submit, SubmitAll waits while the engine is at WithMaxConcurrency with its queue full;
-// below that cap it starts workers instead (see WithQueueSize). A call that the engine could not
-// take before ctx ended or e closed settles at once, with that cause, on its Future.
+// Like a loop of Submit calls, SubmitAll waits while the engine's work queue is full, for the
+// workers to take from it (see WithQueueSize). A call that the engine could not take before ctx
+// ended or e closed settles at once, with that cause, on its Future.
 //
 // The Futures are allocated together, as one block: holding any of them keeps the memory of all
 // of them. Map yields results as they settle and bounds the calls in flight; SubmitAll suits a
