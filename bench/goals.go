@@ -49,7 +49,9 @@ func CheckGoals(results []Result) []GoalCheck {
 	faster(fan, NsPerBatch, FailsafeGo, 3, false)
 	faster(fan, NsPerBatch, BackoffV5, 2, false)
 	faster(fan, NsPerBatch, RetryGo, 2, false)
-	faster(fan, NsPerBatch, Naive, 1, true)
+	faster(fan, NsPerBatch, Naive, 1.2, false)
+	// A fan-out inside a request: every call under one cancelable context.
+	faster("fanout/k=0/delay=0s/ctx=cancelable", NsPerBatch, Naive, 1, false)
 
 	for _, r := range results {
 		if groupOf(r.Scenario) == "latency" && r.Contender == Recur && r.Metric == NsPerBatch {
@@ -89,10 +91,19 @@ func CheckGoals(results []Result) []GoalCheck {
 	for _, peer := range []string{FailsafeGo, BackoffV5, RetryGo, Naive} {
 		faster("scaling/n=1000000", NsPerBatch, peer, 2, false)
 	}
+	checks = append(checks, peakHeapGoal(results, "scaling/n=1000000")...)
 	for _, peer := range []string{Gobreaker, FailsafeGo} {
 		faster("breaker/mode=parallel", NsPerOp, peer, 3, false)
 	}
 
+	// A call costs its operation's closure (the harness makes one per call) and at most two
+	// allocations of recur's.
+	for _, scenario := range []string{"fanout/k=0/delay=0s", "fanout/k=0/delay=0s/ctx=cancelable"} {
+		if r, ok := find(results, scenario, Recur, AllocsPerCall); ok {
+			checks = append(checks, GoalCheck{Goal: scenario + " recur allocs/call, the op's closure included",
+				Target: "≤ 3", Measured: r.Value, Unit: "allocs", Met: r.Value <= 3})
+		}
+	}
 	// Retries must not cost allocations: two of them may add less than one allocation per call.
 	for _, delay := range []string{"0s", "1ms"} {
 		none, ok0 := find(results, "fanout/k=0/delay="+delay, Recur, AllocsPerCall)
@@ -173,4 +184,23 @@ func WriteGoals(w io.Writer, checks []GoalCheck) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// peakHeapGoal holds recur's peak heap in a scenario to the lowest of its peers'.
+func peakHeapGoal(results []Result, scenario string) []GoalCheck {
+	r, ok := find(results, scenario, Recur, PeakHeap)
+	if !ok {
+		return nil
+	}
+	best := math.Inf(1)
+	for _, p := range results {
+		if p.Scenario == scenario && p.Metric == PeakHeap && p.Contender != Recur {
+			best = min(best, p.Value)
+		}
+	}
+	if math.IsInf(best, 1) {
+		return nil
+	}
+	return []GoalCheck{{Goal: scenario + " " + PeakHeap + ": recur vs the lowest peer",
+		Target: "≤ " + formatMiB(best/(1<<20)), Measured: r.Value / (1 << 20), Unit: "MiB", Met: r.Value <= best}}
 }

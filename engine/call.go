@@ -22,8 +22,7 @@ type job interface {
 // call is the untyped part of a Future: everything but the result. Its fields are ordered
 // to pack tightly: a waiting retry is mostly this struct, and a million of them should be cheap.
 type call struct {
-	e   *Engine
-	pol *policy
+	pol *policy // its options, and its engine
 	// parent is the caller's context, for its values and deadline. The call is the context its
 	// attempts run under (callctx.go); the watch of parent (watch.go) settles the call when
 	// parent ends, so an operation that captured parent may see it end a moment before.
@@ -41,6 +40,7 @@ type call struct {
 	waiting     bool            // in the scheduler under handle
 	watched     bool            // under a watch of the caller's context (see watch.go)
 	inFIFO      uint8           // where the call waits in its key's FIFO, if it does; guarded by the key's lock
+	inWatch     bool            // in a watch's list; guarded by the engine's watchMu
 	health      breaker.Outcome // of the successful attempt, between claiming the call and settling it
 	ticket      breaker.Ticket
 	handle      scheduler.Handle
@@ -51,9 +51,8 @@ type call struct {
 	done chan struct{} // closed when the call settles; made on demand by Done
 	side *callSide     // what few calls need: waiting iterators, derived contexts
 
-	// The watch of the caller's context and this call's place in its list; guarded by the
-	// engine's watchMu, not by mu.
-	watch        *parentWatch
+	// This call's place in the list of its caller's context's watch; guarded by the engine's
+	// watchMu, not by mu.
 	wprev, wnext *call
 }
 

@@ -97,6 +97,7 @@ func New(opts ...Option) (*Engine, error) {
 		dispatched:  make(chan struct{}),
 		closeDone:   make(chan struct{}),
 	}
+	e.policy.e = e
 	e.pool = pool{
 		maxWorkers:  int32(cfg.maxWorkers),
 		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),

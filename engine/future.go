@@ -27,11 +27,15 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 		return zero, err
 	}
 	if !f.isDone.Load() {
-		select {
-		case <-f.Done():
-		case <-ctx.Done():
-			var zero T
-			return zero, context.Cause(ctx)
+		if ctxDone := ctx.Done(); ctxDone == nil {
+			<-f.Done() // a receive costs less than a select
+		} else {
+			select {
+			case <-f.Done():
+			case <-ctxDone:
+				var zero T
+				return zero, context.Cause(ctx)
+			}
 		}
 	}
 	return f.result()
@@ -64,7 +68,7 @@ func (f *Future[T]) Cancel(cause error) {
 	if cause == nil {
 		cause = context.Canceled
 	}
-	f.e.cancelCall(&f.call, ReasonCanceled, cause)
+	f.pol.e.cancelCall(&f.call, ReasonCanceled, cause)
 }
 
 // Attempts returns how many attempts have started so far.
@@ -105,7 +109,7 @@ func (f *Future[T]) finish(v T, err error, n int, start time.Time, out *verdictO
 //
 //go:noinline
 func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health breaker.Outcome) step {
-	e := f.e
+	e := f.pol.e
 	var elapsed time.Duration
 	if e.timed {
 		elapsed = time.Since(start)

@@ -36,6 +36,7 @@ const (
 
 // policy is a call's resolved settings. Calls without options share the engine's copy.
 type policy struct {
+	e              *Engine // the engine whose calls follow it: a call reaches its engine here
 	name           string
 	maxAttempts    int // math.MaxInt: unlimited
 	strategy       backoff.Strategy

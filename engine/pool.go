@@ -223,6 +223,9 @@ func (e *Engine) started() {
 	}
 }
 
+// keptQueue is how many places an empty work queue keeps for the next burst.
+const keptQueue = 256
+
 // pop takes the oldest queued attempt; p.mu is held and the queue not empty.
 func (p *pool) pop() job {
 	j := p.queue[p.head]
@@ -245,8 +248,8 @@ func (p *pool) next(w *worker) (j job, ok bool) {
 	if p.head < len(p.queue) {
 		return p.pop(), true
 	}
-	if cap(p.queue) > 4*p.maxQueue+64 {
-		p.queue = nil // a burst grew it: let it go
+	if cap(p.queue) > keptQueue {
+		p.queue = nil // a burst grew it: let it go, or its room would outlive the burst
 	}
 	w.idleSince = time.Now()
 	p.idle = append(p.idle, w)

@@ -68,7 +68,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 		return nil, err
 	}
 	f := &Future[T]{op: op}
-	f.e, f.pol = e, pol
+	f.pol = pol
 	if err := f.checkClassifiers(); err != nil {
 		return nil, err
 	}

@@ -42,8 +42,8 @@ func (e *Engine) watch(c *call, ctx context.Context) {
 			e.fire(w)
 		})
 	}
-	c.watched = true
-	c.watch, c.wnext = w, w.calls
+	c.watched, c.inWatch = true, true
+	c.wnext = w.calls
 	if w.calls != nil {
 		w.calls.wprev = c
 	}
@@ -53,11 +53,13 @@ func (e *Engine) watch(c *call, ctx context.Context) {
 // unwatch takes a settled c off its watch; the last call off a watch ends it.
 func (e *Engine) unwatch(c *call) {
 	e.watchMu.Lock()
-	w := c.watch
-	if w == nil {
+	if !c.inWatch { // its watch fired
 		e.watchMu.Unlock()
 		return
 	}
+	// The watch in the map is c's: a watch leaves the map when it fires or ends, and firing
+	// takes every call off it.
+	w := e.watches[c.parent.Done()]
 	if c.wprev != nil {
 		c.wprev.wnext = c.wnext
 	} else {
@@ -66,7 +68,7 @@ func (e *Engine) unwatch(c *call) {
 	if c.wnext != nil {
 		c.wnext.wprev = c.wprev
 	}
-	c.watch, c.wprev, c.wnext = nil, nil, nil
+	c.inWatch, c.wprev, c.wnext = false, nil, nil
 	var stop func() bool
 	if w.calls == nil {
 		delete(e.watches, w.done)
@@ -87,7 +89,7 @@ func (e *Engine) fire(w *parentWatch) {
 	var calls []*call
 	for c := w.calls; c != nil; {
 		next := c.wnext
-		c.watch, c.wprev, c.wnext = nil, nil, nil
+		c.inWatch, c.wprev, c.wnext = false, nil, nil
 		calls = append(calls, c)
 		c = next
 	}

@@ -11,15 +11,19 @@ const maxPending = math.MaxInt32
 // the node's new position.
 type node struct {
 	due  int64  // nanoseconds since the scheduler's base time
-	seq  uint64 // schedule order; breaks ties between equal due times (FIFO)
+	seq  uint32 // schedule order; breaks ties between equal due times (FIFO)
 	slot uint32 // index into queue.slots
 }
 
+// before orders by due time, then by schedule order. The sequence numbers wrap, so they are
+// compared by their difference: two items due at the same nanosecond keep their order as
+// long as fewer than 2^31 others were scheduled between them. A 16-byte node, against 24
+// with a 64-bit number, makes every waiting item 8 bytes smaller and sifts touch less memory.
 func (a node) before(b node) bool {
-	return a.due < b.due || (a.due == b.due && a.seq < b.seq)
+	return a.due < b.due || (a.due == b.due && int32(a.seq-b.seq) < 0)
 }
 
-// slot stores one item outside the heap, so heap moves copy 24-byte nodes
+// slot stores one item outside the heap, so heap moves copy 16-byte nodes
 // instead of items of any size. The item comes first so that a zero-size T
 // adds no padding.
 type slot[T any] struct {
@@ -35,7 +39,7 @@ type queue[T any] struct {
 	nodes []node
 	slots []slot[T]
 	free  []uint32 // indices of free slots, used as a stack
-	seq   uint64
+	seq   uint32
 	shift uint // log2 of the heap's arity: 1 for binary, 2 for 4-ary
 }
 

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -121,4 +122,19 @@ func TestQueueGenerationSkipsZeroOnWrap(t *testing.T) {
 	assert.Equal(t, uint32(1), q.slots[slot].gen)
 	_, gen := q.push(1, 2)
 	assert.NotZero(t, gen)
+}
+
+// TestQueueKeepsTiesInOrderAcrossSequenceWrap schedules items due at one time while the
+// 32-bit sequence number wraps: they still come out first in, first out.
+func TestQueueKeepsTiesInOrderAcrossSequenceWrap(t *testing.T) {
+	for _, shift := range []uint{1, 2} {
+		q := newQueue[int](shift)
+		q.seq = math.MaxUint32 - 5
+		for i := range 12 {
+			q.push(7, i)
+		}
+		for want := range 12 {
+			require.Equal(t, want, q.popTop(), "arity %d", 1<<shift)
+		}
+	}
 }
