@@ -140,8 +140,8 @@ func (e *Engine) watchAll(js []job, ctx context.Context) {
 			if w == nil {
 				w = e.watchOf(ctx, done)
 			}
-			c.watched = true
-			c.watch, c.wnext = w, w.calls
+			c.watched, c.inWatch = true, true
+			c.wnext = w.calls
 			if w.calls != nil {
 				w.calls.wprev = c
 			}

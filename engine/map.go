@@ -141,7 +141,7 @@ func newMapRun[A, T any](ctx context.Context, e *Engine, pol *policy, inputs []A
 	for i := range m.calls {
 		j := &m.calls[i]
 		j.fn, j.arg = fn, inputs[i]
-		j.e, j.pol = e, pol
+		j.pol = pol
 		m.sides[i].notify = m.notify
 		j.side = &m.sides[i]
 	}

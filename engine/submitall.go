@@ -38,7 +38,7 @@ func SubmitAll[T any](ctx context.Context, e *Engine, ops []func(context.Context
 	for i := range fs {
 		f := &fs[i]
 		f.op = ops[i]
-		f.e, f.pol = e, pol
+		f.pol = pol
 		out[i], js[i] = f, f
 	}
 	if len(js) == 0 {

@@ -27,7 +27,7 @@ func Wrap1[A, T any](e *Engine, fn func(context.Context, A) (T, error), opts ...
 			return zero, err
 		}
 		j := &argCall[A, T]{fn: fn, arg: a}
-		j.e, j.pol = e, pol
+		j.pol = pol
 		if err := e.admit(ctx, j, true); err != nil {
 			var zero T
 			return zero, err
