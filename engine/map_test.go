@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -319,24 +320,31 @@ func TestMapKeepsToTheBulkheadAndTheBreaker(t *testing.T) {
 	})
 }
 
-func TestMapTurnsAPanicIntoAnError(t *testing.T) {
+func TestMapTurnsAPanicOrAGoexitIntoAnError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEngine(t)
 		op := func(_ context.Context, i int) (int, error) {
-			if i == 1 {
+			switch i {
+			case 1:
 				panic("boom")
+			case 2:
+				runtime.Goexit() // as t.FailNow would, in a test's operation
 			}
 			return i, nil
 		}
-		for i, r := range engine.Map(t.Context(), e, inputs(3), op) {
-			if i != 1 {
+		want := []any{nil, "boom", engine.ErrGoexit, nil}
+		n := 0
+		for i, r := range engine.Map(t.Context(), e, inputs(4), op) {
+			n++
+			if want[i] == nil {
 				assert.NoError(t, r.Err)
 				continue
 			}
 			var pe *engine.PanicError
 			require.ErrorAs(t, r.Err, &pe)
-			assert.Equal(t, "boom", pe.Value)
+			assert.Equal(t, want[i], pe.Value)
 		}
+		assert.Equal(t, 4, n)
 	})
 }
 
