@@ -59,3 +59,57 @@ func TestSubmitAllRefusesTheBatchWhole(t *testing.T) {
 		assert.Zero(t, e.Stats().Submitted)
 	})
 }
+
+func TestSubmitAllSettlesWhatWaitedForRoomWhenTheContextEndsOrTheEngineCloses(t *testing.T) {
+	for _, closing := range []bool{false, true} {
+		name := "context ends"
+		if closing {
+			name = "engine closes"
+		}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, settled := countingEngine(t, engine.WithMaxConcurrency(1), engine.WithQueueSize(1))
+				ctx, cancel := context.WithCancel(t.Context())
+				defer cancel()
+				block := func(ctx context.Context) (int, error) { <-ctx.Done(); return 0, ctx.Err() }
+				ops := []func(context.Context) (int, error){block, block, block, block}
+				type result struct {
+					fs  []*engine.Future[int]
+					err error
+				}
+				got := make(chan result)
+				go func() {
+					fs, err := engine.SubmitAll(ctx, e, ops)
+					got <- result{fs, err}
+				}()
+				synctest.Wait() // one call runs, one is queued, two wait for room
+				var closed chan error
+				if closing {
+					closed = make(chan error)
+					go func() {
+						now, stop := context.WithTimeout(t.Context(), 0)
+						defer stop()
+						closed <- e.Close(now)
+					}()
+				} else {
+					cancel()
+				}
+				r := <-got
+				require.NoError(t, r.err, "admitted as a whole; what waited settles on its Future")
+				require.Len(t, r.fs, 4)
+				want := engine.ReasonCanceled
+				if closing {
+					want = engine.ReasonClosed
+					assert.ErrorIs(t, <-closed, context.DeadlineExceeded)
+				}
+				for i, f := range r.fs {
+					_, err := f.Await(t.Context())
+					var re *engine.RetryError
+					require.ErrorAs(t, err, &re, "call %d", i)
+					assert.Equal(t, want, re.Reason, "call %d", i)
+				}
+				settledOnce(t, e, settled)
+			})
+		})
+	}
+}
