@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -21,13 +22,13 @@ import (
 func (l *lazy) running() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.e != nil
+	return l.e.Load() != nil
 }
 
 func (l *lazy) current() *engine.Engine {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.e
+	return l.e.Load()
 }
 
 // do is Do on l.
@@ -174,5 +175,26 @@ func TestLazyCallsAroundTheIdleBoundaryRealClock(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Empty(t, errs)
+	require.Eventually(t, func() bool { return !l.running() }, 5*time.Second, time.Millisecond)
+}
+
+// Many callers at once join and leave without the lock while others hold the engine: every call
+// gets a running engine, and the count comes back to zero.
+func TestLazyManyConcurrentCallers(t *testing.T) {
+	l := &lazy{idle: time.Millisecond, opts: engineOptions}
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 64 {
+		wg.Go(func() {
+			for range 200 {
+				if _, err := do(l, one); err != nil {
+					failed.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, failed.Load())
+	assert.Zero(t, l.calls.Load())
 	require.Eventually(t, func() bool { return !l.running() }, 5*time.Second, time.Millisecond)
 }

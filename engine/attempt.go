@@ -61,6 +61,9 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 	*out = verdictOf{} // drop the error: the worker may idle long
 	switch v.step {
 	case stepSucceed:
+		if c.pol.observer != nil { // here, not below the attempt's frames: see runOnce
+			c.pol.observer.Observe(true)
+		}
 		var elapsed time.Duration
 		if e.timed {
 			elapsed = time.Since(start)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,4 +166,55 @@ func benchWaiting(b *testing.B, cancelable bool) {
 		e.Close(context.Background())
 	}
 	b.ReportMetric(perRetry, "B/waiting")
+}
+
+// BenchmarkDoFromGoroutines runs 10,000 goroutines that each call Do once, as HTTP handlers or
+// an errgroup do: with the first attempt on the caller's goroutine (the default), on workers
+// (WithWorkersOnly), and the operation called directly, for scale.
+func BenchmarkDoFromGoroutines(b *testing.B) {
+	for _, latency := range []time.Duration{0, time.Millisecond} {
+		for _, first := range []string{"caller", "workers", "direct"} {
+			b.Run(fmt.Sprintf("op=%v/first=%s", latency, first), func(b *testing.B) {
+				benchDoFromGoroutines(b, latency, first)
+			})
+		}
+	}
+}
+
+func benchDoFromGoroutines(b *testing.B, latency time.Duration, first string) {
+	const callers = 10_000
+	var opts []engine.Option
+	if first == "workers" {
+		opts = append(opts, engine.WithWorkersOnly())
+	}
+	e, err := engine.New(opts...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close(context.Background())
+	op := func(context.Context) (int, error) {
+		if latency > 0 {
+			time.Sleep(latency)
+		}
+		return 1, nil
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range callers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if first == "direct" {
+					_, _ = op(ctx)
+					return
+				}
+				if _, err := engine.Do(ctx, e, op); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
 }

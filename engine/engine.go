@@ -29,6 +29,7 @@ type Engine struct {
 	budget      *Budget
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
+	onCaller    bool // Do may run its first attempt on its caller's goroutine (caller.go)
 	bubbled     bool // created inside a testing/synctest bubble (see bubble.go)
 	stats       counters
 
@@ -113,6 +114,7 @@ func New(opts ...Option) (*Engine, error) {
 		e.keys.byName = make(map[string]*keyState)
 	}
 	e.timed = e.hooks.timed() || e.breakers
+	e.onCaller = !cfg.workersOnly && !cfg.capped && cfg.bulkhead.limit == 0
 	// A small buffer lets the scheduler hand over a batch of due retries at once; items in it
 	// count as fired (they can no longer be canceled), so it stays small.
 	if e.sched, err = scheduler.New[job](64); err != nil {

@@ -123,9 +123,6 @@ func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health brea
 	f.running = false // claimed: a timeout or Cancel arriving now finds nothing to abandon
 	f.val, f.health = v, health
 	f.mu.Unlock()
-	if f.pol.observer != nil {
-		f.pol.observer.Observe(true)
-	}
 	if len(e.hooks.attemptEnd) > 0 {
 		e.attemptEnded(&f.call, n, nil, elapsed, d)
 	}

@@ -30,6 +30,9 @@ func (e *Engine) goexit(w *worker, j job) {
 	e.abort(j, w.attempt, w.start, goexitError())
 	w.current.Store(nil)
 	next := e.leave(j, false)
+	if w.onCaller {
+		return // a caller's goroutine, not one of the pool's; without bulkheads next is nil
+	}
 	e.pool.mu.Lock()
 	e.pool.starting++ // as if newly started: it counts itself out when it runs
 	e.pool.mu.Unlock()

@@ -7,9 +7,10 @@ import (
 )
 
 // ownFrames are the functions found on the stack of every goroutine of an engine that can run
-// user code: workers, the retry dispatcher, the watches of callers' contexts, attempt timeouts,
-// and the goroutine that settles what Close leaves (a hook may run on any of them).
-var ownFrames = frames((*Engine).work, (*Engine).dispatchRetries, (*Engine).fire, (*Engine).abandon, (*Engine).shutdown)
+// user code: workers, callers running their own attempts (Do), the retry dispatcher, the watches
+// of callers' contexts, attempt timeouts, and the goroutine that settles what Close leaves (a
+// hook may run on any of them).
+var ownFrames = frames((*Engine).work, (*Engine).runHere, (*Engine).dispatchRetries, (*Engine).fire, (*Engine).abandon, (*Engine).shutdown)
 
 func frames(fns ...any) [][]byte {
 	out := make([][]byte, len(fns))

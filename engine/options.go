@@ -19,6 +19,8 @@ func (f optionFunc) apply(c *config) { f(c) }
 type config struct {
 	name        string
 	maxWorkers  int
+	capped      bool // WithMaxConcurrency was given
+	workersOnly bool
 	minWorkers  int
 	idleTimeout time.Duration
 	queue       int
@@ -64,9 +66,17 @@ func DefaultMinWorkers() int { return runtime.GOMAXPROCS(0) }
 func WithMaxConcurrency(n int) Option {
 	return optionFunc(func(c *config) {
 		if c.within("WithMaxConcurrency", n, 1, maxConcurrencyLimit) {
-			c.maxWorkers = n
+			c.maxWorkers, c.capped = n, true
 		}
 	})
+}
+
+// WithWorkersOnly runs every attempt on the engine's workers, the first attempt of Do (and of
+// what calls Do: Wrap, httpretry) included, instead of on the goroutine that called Do. Do then
+// returns the moment its context ends even while an operation that ignores its context runs,
+// at the price of a hand-off to a worker and back, and of a second goroutine, per call.
+func WithWorkersOnly() Option {
+	return optionFunc(func(c *config) { c.workersOnly = true })
 }
 
 // WithMinWorkers sets how many idle workers stay when there is no work (default

@@ -37,8 +37,7 @@ type pool struct {
 	reaping  bool
 	reaps    sync.WaitGroup // a reaper run that may still be under way
 
-	listMu  sync.Mutex // guards workers; apart from mu, so that starting and parking workers do not contend
-	workers *worker    // every worker, for Close to find what runs
+	listed listed // every worker and every attempt running on a caller, for Close to find
 }
 
 // worker is one worker goroutine's entry in the pool.
@@ -50,6 +49,8 @@ type worker struct {
 	start      time.Time            // when it started, if the engine keeps time
 	wake       chan job             // the next attempt; closed to let the worker go
 	idleSince  time.Time
+	onCaller   bool   // not a worker: a caller's goroutine running its own call (see Do)
+	shard      uint32 // of pool.listed
 	prev, next *worker
 }
 
@@ -134,13 +135,8 @@ func (p *pool) freed() {
 func (e *Engine) spawn(j job) {
 	w := &worker{wake: make(chan job, 1)}
 	p := &e.pool
-	p.listMu.Lock()
-	w.next = p.workers
-	if p.workers != nil {
-		p.workers.prev = w
-	}
-	p.workers = w
-	p.listMu.Unlock()
+	p.listed.assign(w)
+	p.list(w)
 	p.wg.Add(1)
 	go e.work(w, j) // not wg.Go: its closures would cost two allocations and a frame per worker
 }
@@ -239,6 +235,7 @@ func (p *pool) pop() job {
 // next takes the oldest queued attempt, or else puts w on the idle stack (j is nil). ok is false
 // if the pool is closing.
 func (p *pool) next(w *worker) (j job, ok bool) {
+	now := time.Now() // read before taking the lock: thousands of workers may park at once
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -251,7 +248,7 @@ func (p *pool) next(w *worker) (j job, ok bool) {
 	if cap(p.queue) > keptQueue {
 		p.queue = nil // a burst grew it: let it go, or its room would outlive the burst
 	}
-	w.idleSince = time.Now()
+	w.idleSince = now
 	p.idle = append(p.idle, w)
 	if !p.reaping && p.total.Load() > p.minWorkers {
 		p.reaping = true

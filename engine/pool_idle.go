@@ -65,30 +65,3 @@ func (p *pool) counts() (idle, queued int) {
 	defer p.mu.Unlock()
 	return len(p.idle), len(p.queue) - p.head
 }
-
-// unlist takes an exiting worker off the pool's list.
-func (p *pool) unlist(w *worker) {
-	p.listMu.Lock()
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		p.workers = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	}
-	p.listMu.Unlock()
-}
-
-// running returns the calls whose attempts are running now, for Close.
-func (p *pool) running() []*call {
-	p.listMu.Lock()
-	defer p.listMu.Unlock()
-	var calls []*call
-	for w := p.workers; w != nil; w = w.next {
-		if c := w.current.Load(); c != nil {
-			calls = append(calls, c)
-		}
-	}
-	return calls
-}

@@ -23,7 +23,8 @@ func Submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
-	return submit(ctx, e, op, opts, true)
+	f, _, err := submit(ctx, e, op, opts, waitForRoom)
+	return f, err
 }
 
 // TrySubmit is Submit without waiting: if the work queue is full it fails with ErrQueueFull.
@@ -31,16 +32,30 @@ func TrySubmit[T any](ctx context.Context, e *Engine, op func(context.Context) (
 	if err := checkCtx(ctx); err != nil {
 		return nil, err
 	}
-	return submit(ctx, e, op, opts, false)
+	f, _, err := submit(ctx, e, op, opts, failIfFull)
+	return f, err
 }
 
-// Do submits op and waits for its result: Submit followed by Await. If ctx ends, the call is
-// canceled and Do returns at once.
+// Do submits op and waits for its result: Submit followed by Await, except that the first
+// attempt runs on the calling goroutine, which would only wait otherwise (unless the engine caps
+// its concurrency or has bulkheads, which count attempts on workers, or was made
+// WithWorkersOnly). Retries wait in the scheduler and run on workers, as any call's do.
+//
+// If ctx ends, the call settles at once and its operation's context is canceled. Do returns at
+// once too, unless the first attempt is running on its goroutine: then Do returns when the
+// operation does, as with any function called directly, so op should honour its context.
 func Do[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts ...CallOption) (T, error) {
-	f, err := Submit(ctx, e, op, opts...)
+	if err := checkCtx(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	f, here, err := submit(ctx, e, op, opts, runHere)
 	if err != nil {
 		var zero T
 		return zero, err
+	}
+	if here {
+		e.runHere(f)
 	}
 	return f.awaitOrCancel(ctx)
 }
@@ -56,45 +71,56 @@ var (
 	errNilEngine = errors.New("engine: nil *Engine")
 )
 
-func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts []CallOption, block bool) (*Future[T], error) {
+// handOff is where a call's first attempt goes.
+type handOff uint8
+
+const (
+	waitForRoom handOff = iota // to a worker, waiting while the work queue is full
+	failIfFull                 // to a worker, or ErrQueueFull
+	runHere                    // to the caller, which runs it (see Do), if the engine allows
+)
+
+// submit makes and admits a call; here reports that its first attempt is the caller's to run.
+func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts []CallOption, to handOff) (f *Future[T], here bool, err error) {
 	if e == nil {
-		return nil, errNilEngine
+		return nil, false, errNilEngine
 	}
 	if op == nil {
-		return nil, errNilOp
+		return nil, false, errNilOp
 	}
 	pol, err := e.resolveCall(opts)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	f := &Future[T]{op: op}
+	f = &Future[T]{op: op}
 	f.pol = pol
 	if err := f.checkClassifiers(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if err := e.admit(ctx, f, block); err != nil {
-		return nil, err
+	if here, err = e.admit(ctx, f, to); err != nil {
+		return nil, false, err
 	}
-	return f, nil
+	return f, here, nil
 }
 
-// admit hands j's first attempt to the workers, or to its key's queue.
-func (e *Engine) admit(ctx context.Context, j job, block bool) error {
+// admit hands j's first attempt to the workers, to its key's queue, or back to the caller
+// (here is true).
+func (e *Engine) admit(ctx context.Context, j job, to handOff) (here bool, err error) {
 	c := j.base()
 	if err := ctx.Err(); err != nil {
-		return context.Cause(ctx)
+		return false, context.Cause(ctx)
 	}
 	if e.closed.Load() {
 		e.stats.rejected.Add(1)
-		return ErrClosed
+		return false, ErrClosed
 	}
 	if err := e.checkBubble(); err != nil {
 		e.stats.rejected.Add(1)
-		return err
+		return false, err
 	}
 	k, err := e.keys.acquire(c.pol.key)
 	if err != nil {
-		return err
+		return false, err
 	}
 	c.key = k
 	// An open breaker refuses the call here; a closed or half-open one admits each attempt
@@ -105,7 +131,7 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 			e.keys.release(k)
 			e.stats.rejected.Add(1)
 			e.stats.breaker.Add(1)
-			return breaker.ErrOpen
+			return false, breaker.ErrOpen
 		}
 	}
 	if e.timed {
@@ -113,39 +139,42 @@ func (e *Engine) admit(ctx context.Context, j job, block bool) error {
 	}
 	c.parent = ctx
 
-	if err := e.handOver(ctx, j, block); err != nil {
+	here, err = e.handOver(ctx, j, to)
+	if err != nil {
 		e.keys.release(k)
 		e.stats.rejected.Add(1)
-		return err
+		return false, err
 	}
-	return nil
+	return here, nil
 }
 
-// handOver passes j on under the intake lock, to a worker, the work queue or its key's queue,
-// and once it is there, starts watching ctx.
-func (e *Engine) handOver(ctx context.Context, j job, block bool) error {
+// handOver passes j on under the intake lock, to a worker, the work queue, its key's queue or
+// back to the caller (here is true), and once it is there, starts watching ctx.
+func (e *Engine) handOver(ctx context.Context, j job, to handOff) (here bool, err error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.closed.Load() {
-		return ErrClosed
+		return false, ErrClosed
 	}
 	e.live.Add(1)
 	e.stats.submitted.Add(1) // before the hand-over, so that no snapshot sees a call settle unsubmitted
 	run, err := e.enter(j, true)
 	if err == nil && run {
-		if err = e.dispatch(j, block, ctx, e.closing); err != nil {
-			e.giveBack(j)
+		if here = to == runHere && e.onCaller; !here {
+			if err = e.dispatch(j, to != failIfFull, ctx, e.closing); err != nil {
+				e.giveBack(j)
+			}
 		}
 	}
 	if err != nil {
 		e.unadmit()
-		return err
+		return false, err
 	}
 	if e.budget != nil {
 		e.budget.deposit()
 	}
 	e.watch(j.base(), ctx)
-	return nil
+	return here, nil
 }
 
 // unadmit takes back the counts of a call whose hand-over failed.

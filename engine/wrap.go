@@ -13,8 +13,10 @@ import (
 //
 // opts are resolved once, here, with the engine's Defaults and Overrides; an invalid option, a
 // nil e or a nil fn is returned by every call (a decorator has no error of its own to return).
-// A call costs what Do costs, without the closure that binding the argument would take: the
-// argument is kept beside the call's Future.
+// A call is a Do (its first attempt on the calling goroutine, where the engine allows it),
+// without the closure that binding the argument would take: the argument is kept beside the
+// call's Future. As with Do, when the first attempt runs on the calling goroutine and ctx ends,
+// the call settles at once but the function returns when fn does: fn should honour its context.
 func Wrap1[A, T any](e *Engine, fn func(context.Context, A) (T, error), opts ...CallOption) func(context.Context, A) (T, error) {
 	pol, err := resolveWrap[T](e, fn == nil, opts)
 	return func(ctx context.Context, a A) (T, error) {
@@ -28,9 +30,13 @@ func Wrap1[A, T any](e *Engine, fn func(context.Context, A) (T, error), opts ...
 		}
 		j := &argCall[A, T]{fn: fn, arg: a}
 		j.pol = pol
-		if err := e.admit(ctx, j, true); err != nil {
+		here, err := e.admit(ctx, j, runHere)
+		if err != nil {
 			var zero T
 			return zero, err
+		}
+		if here { // its first attempt runs on this goroutine, as Do's does
+			e.runHere(j)
 		}
 		return j.Future.awaitOrCancel(ctx)
 	}

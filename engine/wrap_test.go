@@ -87,8 +87,12 @@ func TestWrap1TurnsAPanicIntoAnErrorAndEndsWithTheContext(t *testing.T) {
 			if n < 0 {
 				panic(fmt.Sprint("negative: ", n))
 			}
-			time.Sleep(time.Hour) // ignores its context
-			return n, nil
+			select { // on the caller's goroutine, as Do's first attempt: it must honour ctx
+			case <-time.After(time.Hour):
+				return n, nil
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			}
 		})
 		_, err := f(t.Context(), -1)
 		var pe *engine.PanicError

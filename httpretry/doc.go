@@ -41,6 +41,7 @@
 // returned body. [AttemptTimeout] bounds each attempt until its response headers arrive. The
 // body of a response that will be retried is read, up to 64 KiB, and closed, so its connection
 // goes back to the pool; a larger one is left on its connection, which is closed if the response
-// is not returned. The Transport keeps no goroutine of its own: attempts run on the engine's
-// workers, and waits are entries in its scheduler.
+// is not returned. The Transport keeps no goroutine of its own: the first attempt runs on the
+// goroutine that called RoundTrip (see engine.Do), retries on the engine's workers, and waits are
+// entries in its scheduler.
 package httpretry

@@ -1,7 +1,6 @@
 package httpretry
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,9 +11,10 @@ import (
 
 // Transport is an http.RoundTripper that retries through an engine: each request is one call
 // of the engine, each attempt one round trip on the base transport. It is safe for concurrent
-// use. Each attempt runs on one of the engine's workers, whose number grows with the requests in
-// flight up to engine.WithMaxConcurrency; the breaker and bulkhead of the request's key (see
-// Key), the engine's budget, hooks, logger and stats see every request.
+// use. A request's first attempt runs on the goroutine that called RoundTrip, as engine.Do runs
+// it, and its retries on the engine's workers, whose number grows with the retries due; the
+// breaker and bulkhead of the request's key (see Key), the engine's budget, hooks, logger and
+// stats see every request.
 type Transport struct {
 	engine             *engine.Engine
 	base               http.RoundTripper
@@ -112,23 +112,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if x.once != "" {
 		opts = append(opts, onlyOnce)
 	}
-	return x.finish(call(req.Context(), t.engine, x.attempt, opts))
-}
-
-// call is engine.Do, except that when ctx ends it waits for the Future to settle, which then
-// happens at once, so as to return the call's own error, with its attempts and last error.
-func call(ctx context.Context, e *engine.Engine, op func(context.Context) (*http.Response, error), opts []engine.CallOption) (*http.Response, error) {
-	f, err := engine.Submit(ctx, e, op, opts...)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := f.Await(ctx)
-	if err != nil && ctx.Err() != nil {
-		f.Cancel(context.Cause(ctx))
-		<-f.Done()
-		resp, err = f.Result()
-	}
-	return resp, err
+	return x.finish(engine.Do(req.Context(), t.engine, x.attempt, opts...))
 }
 
 // CloseIdleConnections closes the idle connections of the base transport, if it keeps any.
