@@ -25,7 +25,16 @@
 // engine is never what limits a fan-out of thousands of I/O calls), and idle workers exit after
 // [WithIdleTimeout], down to [WithMinWorkers]. At the cap, first attempts wait in a bounded work
 // queue ([WithQueueSize]; Submit blocks, [TrySubmit] fails with [ErrQueueFull]) and due retries in
-// the scheduler.
+// the scheduler. [Do] runs its first attempt on the goroutine that called it, which would only
+// wait otherwise, unless the engine counts attempts on workers (a cap, bulkheads) or was made
+// [WithWorkersOnly].
+//
+// # What a call costs
+//
+// A call is one allocation, its Future, which is also the context its attempts run under: it
+// passes on the caller's values and deadline, is done when the call settles, and gives
+// context.Cause the cause of [Future.Cancel], Close or the caller's context. A retry waiting in
+// the scheduler costs the Future and a heap entry, about 210 bytes, and no goroutine.
 //
 // # Keys
 //
@@ -42,7 +51,8 @@
 // how many attempts ran, why the call stopped ([Reason]) and what the last attempt returned.
 // Cancellation is immediate: when the caller's context ends or [Future.Cancel] is called, the
 // Future settles at once, even if the running operation ignores its context; the abandoned
-// attempt's late result is discarded and counted in [Stats].
+// attempt's late result is discarded and counted in [Stats]. (Do, running an attempt on its own
+// goroutine, returns when the operation does.)
 //
 // # Panics
 //
