@@ -273,3 +273,21 @@ func TestMapRunsTheCallsAgainWhenRangedAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestMapAllocatesPerBatchNotPerCall: the options are resolved once and the calls allocated
+// together, with no closure per call: a batch of 1,000 calls with options costs far less than
+// an allocation per call (a Submit loop costs two, three with options).
+func TestMapAllocatesPerBatchNotPerCall(t *testing.T) {
+	e := newEngine(t, engine.WithMinWorkers(4))
+	in := inputs(1000)
+	op := func(_ context.Context, i int) (int, error) { return i, nil }
+	allocs := testing.AllocsPerRun(5, func() {
+		for _, r := range engine.Map(context.Background(), e, in, op, engine.Name("batch"), engine.MaxAttempts(2)) {
+			if r.Err != nil {
+				t.Error(r.Err)
+			}
+		}
+	})
+	t.Logf("%.0f allocations for %d calls", allocs, len(in))
+	assert.Less(t, allocs/float64(len(in)), 0.5, "%.0f allocations for %d calls", allocs, len(in))
+}
