@@ -41,18 +41,19 @@ func (n inFlight) apply(p *policy) {
 //		pages[i] = r.Value
 //	}
 //
-// The calls start when the loop starts, each time it does. They are submitted together: the
-// options are resolved once for the whole batch, the calls are allocated together, and they are
-// counted, queued and handed to the workers under one hold of the engine's locks (a few holds of
-// the pool's when its queue fills), not one per call; with MaxInFlight, in waves, as calls
-// settle. There is no goroutine per call, and none per batch: the loop itself does the waiting.
+// The calls start when the loop starts, each time it does, with the inputs as they are then (each
+// is copied beside its call). They are submitted together: the options are resolved once for the
+// whole batch, the calls are allocated together, and they are counted, queued and handed to the
+// workers under one hold of the engine's locks (a few holds of the pool's when its queue fills),
+// not one per call; with MaxInFlight, in waves, as calls settle. There is no goroutine per call,
+// and none per batch: the loop itself does the waiting.
 //
-// Every index is yielded exactly once, whatever happens: with the call's outcome, or, for an
-// input the engine did not accept, with the error Submit would have returned for it: ErrClosed
-// once e is closing, the cause of ctx once it has ended (the calls already submitted settle
-// with it too, through their *RetryError), breaker.ErrOpen, ErrBulkheadFull for a batch (or a
-// wave) that the key's bulkhead cannot queue whole. An invalid option, a nil ctx, e or fn is
-// yielded with every index, as Completed does with a nil ctx; the loop may stop at the first.
+// Every index is yielded once, whatever happens, unless the loop stops early: with the call's
+// outcome, or, for an input the engine did not accept, with the error Submit would have returned
+// for it: ErrClosed once e is closing, the cause of ctx once it has ended (the calls already
+// submitted settle with it too, through their *RetryError), breaker.ErrOpen, ErrBulkheadFull for a
+// batch (or a wave) that the key's bulkhead cannot queue whole. An invalid option, a nil ctx, e or
+// fn is yielded with every index, as Completed does with a nil ctx; the loop may stop at the first.
 //
 // Breaking out of the loop (or a panic in its body) cancels the calls still pending: they settle
 // at once, as with Future.Cancel, their operations' contexts are canceled, and the inputs not
