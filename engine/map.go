@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"runtime"
 )
 
 // Result is the outcome of one call of a batch: the value it returned, or the error it ended
@@ -160,6 +161,13 @@ func (m *mapRun[A, T]) run(yield func(int, Result[T]) bool) {
 			return // every input submitted, every call yielded
 		}
 		m.got = append(m.got[:0], <-m.ready)
+		if len(m.ready) == 0 {
+			// Woken by the first call to settle, the loop would take calls one wake-up at a
+			// time while the workers settle the rest; letting the workers that are ready run
+			// first lets results gather. Measured (10,000 calls that return at once, two
+			// retries each): 4,100 to 4,700 wake-ups a batch without it, 100 to 250 with it.
+			runtime.Gosched()
+		}
 	drain: // take what else has settled, for a larger next wave
 		for len(m.got) < cap(m.got) {
 			select {
