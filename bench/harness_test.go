@@ -20,6 +20,7 @@ func TestScenariosTiny(t *testing.T) {
 	results := Summarize(samples)
 
 	want := map[string][]string{ // metrics by group
+		"call":      {NsPerOp},
 		"fanout":    {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
 		"latency":   {NsPerBatch, PeakGoroutines, PeakHeap},
 		"batch":     {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
@@ -52,7 +53,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
+	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than

@@ -117,12 +117,15 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 	w.attempt, w.inAttempt = n, true
 
 	e.stats.attempts.Add(1)
+	if k := c.countsOf(); k != nil {
+		k.attempts.Add(1)
+	}
 	e.stats.running.Add(1)
 	if e.timed {
 		start = time.Now()
 		w.start = start
 		if len(e.hooks.attemptStart) > 0 {
-			fire(e.hooks.attemptStart, AttemptStart{Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
+			fire(e.hooks.attemptStart, AttemptStart{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
 		}
 	}
 	return n, start, true
@@ -148,7 +151,7 @@ func (e *Engine) runTimed(j job, n int, start time.Time, out *verdictOf) {
 			e.watchers.Done()
 		}
 	}()
-	j.attempt(actx, n, start, out)
+	j.attempt(&timedAttempt{Context: actx, n: int64(n)}, n, start, out)
 }
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
@@ -280,7 +283,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 //
 //go:noinline
 func (e *Engine) attemptEnded(c *call, n int, err error, elapsed time.Duration, d Decision) {
-	fire(e.hooks.attemptEnd, AttemptEnd{Name: c.pol.name, Key: c.pol.key, Attempt: n, Err: err, Duration: elapsed, Decision: d})
+	fire(e.hooks.attemptEnd, AttemptEnd{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: n, Err: err, Duration: elapsed, Decision: d})
 }
 
 // strategyDelay asks a call's backoff strategy for the delay before retry n. A strategy that
@@ -318,8 +321,11 @@ func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, ca
 // announceRetry counts a retry and tells the hooks.
 func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause error) {
 	e.stats.retries.Add(1)
+	if k := c.countsOf(); k != nil {
+		k.retries.Add(1)
+	}
 	if len(e.hooks.retry) > 0 {
-		fire(e.hooks.retry, RetryScheduled{Name: c.pol.name, Key: c.pol.key, Attempt: next, Delay: delay, Err: cause})
+		fire(e.hooks.retry, RetryScheduled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: next, Delay: delay, Err: cause})
 	}
 }
 

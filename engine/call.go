@@ -157,16 +157,23 @@ func (e *Engine) release(c *call, o *outcome) {
 //
 //go:noinline
 func (e *Engine) record(c *call, o *outcome) {
+	k := c.countsOf()
 	if o.success {
 		e.stats.succeeded.Add(1)
+		if k != nil {
+			k.succeeded.Add(1)
+		}
 	} else {
 		e.stats.failedBy[o.reason].Add(1)
+		if k != nil {
+			k.failedBy[o.reason].Add(1)
+		}
 		if o.reason == ReasonBreakerOpen {
 			e.stats.breaker.Add(1)
 		}
 	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
+		fire(e.hooks.settled, Settled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 }

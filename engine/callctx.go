@@ -35,10 +35,14 @@ func (x *callCtx) Err() error {
 	return err
 }
 
-// Value is the caller's context's value for key, except for the key context.Cause asks with.
+// Value is the caller's context's value for key, except for the keys context.Cause and
+// AttemptOf ask with.
 func (x *callCtx) Value(key any) any {
-	if key == causeKey && causeKey != nil {
+	switch {
+	case key == causeKey && causeKey != nil:
 		return (*call)(x).causeCarrier()
+	case key == (attemptKey{}):
+		return (*call)(x) // see AttemptOf
 	}
 	return x.parent.Value(key)
 }

@@ -30,6 +30,7 @@ type Engine struct {
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
 	onCaller    bool // Do may run its first attempt on its caller's goroutine (caller.go)
+	keyStats    bool // keys count their calls (WithKeyStats)
 	bubbled     bool // created inside a testing/synctest bubble (see bubble.go)
 	stats       counters
 
@@ -100,6 +101,7 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e.policy.e = e
 	e.pool = pool{
+		born:        e.born,
 		maxWorkers:  int32(cfg.maxWorkers),
 		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),
 		idleTimeout: cfg.idleTimeout,
@@ -107,7 +109,8 @@ func New(opts ...Option) (*Engine, error) {
 		maxStarting: 2 * runtime.GOMAXPROCS(0),
 	}
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
-	if e.breakers || e.bulkhead.limit > 0 {
+	e.keyStats = cfg.keyStats
+	if e.breakers || e.bulkhead.limit > 0 || e.keyStats {
 		if e.keys.def, err = e.newKey(""); err != nil {
 			return nil, err
 		}

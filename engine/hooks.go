@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/recur-go/recur/breaker"
@@ -22,8 +21,14 @@ type Hooks struct {
 	OnBreakerChange func(BreakerChange)
 }
 
+// Every event about a call carries the call's context, Ctx: the context its attempts run under,
+// with the values (a trace's span, a request's ID) and the deadline of the context it was
+// submitted with; it is done once the call settles. It is the same for every event of one call,
+// so it also tells one call's events from another's.
+
 // AttemptStart describes an attempt about to run.
 type AttemptStart struct {
+	Ctx     context.Context
 	Name    string
 	Key     string // the call's key (see Key); "" if it has none
 	Attempt int    // 1 for the first attempt
@@ -32,6 +37,7 @@ type AttemptStart struct {
 
 // AttemptEnd describes an attempt that finished (or was abandoned at its timeout).
 type AttemptEnd struct {
+	Ctx      context.Context
 	Name     string
 	Key      string
 	Attempt  int
@@ -42,6 +48,7 @@ type AttemptEnd struct {
 
 // RetryScheduled describes a retry waiting in the scheduler.
 type RetryScheduled struct {
+	Ctx     context.Context
 	Name    string
 	Key     string
 	Attempt int           // the attempt that will run
@@ -51,6 +58,7 @@ type RetryScheduled struct {
 
 // Settled describes a call that ended: what a metrics exporter records about it, attempts included.
 type Settled struct {
+	Ctx      context.Context
 	Name     string
 	Key      string
 	Start    time.Time // when the call was submitted
@@ -105,48 +113,4 @@ func fire[E any](fns []func(E), ev E) {
 	for _, f := range fns {
 		f(ev)
 	}
-}
-
-// LogHooks returns hooks that log to l: retries at Warn, give-ups at Error, breaker transitions
-// at Warn (to open) or Info, with structured fields (op, key when there is one, attempt, delay,
-// reason, err, elapsed).
-// Successes are not logged. WithLogger installs them.
-func LogHooks(l *slog.Logger) Hooks {
-	ctx := context.Background()
-	return Hooks{
-		OnRetry: func(r RetryScheduled) {
-			l.LogAttrs(ctx, slog.LevelWarn, "retrying", append(callAttrs(r.Name, r.Key),
-				slog.Int("attempt", r.Attempt), slog.Duration("delay", r.Delay), slog.Any("err", r.Err))...)
-		},
-		OnSettled: func(s Settled) {
-			if s.Success {
-				return
-			}
-			l.LogAttrs(ctx, slog.LevelError, "giving up", append(callAttrs(s.Name, s.Key),
-				slog.Int("attempts", s.Attempts), slog.String("reason", s.Reason.String()),
-				slog.Any("err", s.Err), slog.Duration("elapsed", s.End.Sub(s.Start)))...)
-		},
-		OnBreakerChange: func(c BreakerChange) {
-			level := slog.LevelInfo
-			if c.To == breaker.Open || c.To == breaker.ForcedOpen {
-				level = slog.LevelWarn
-			}
-			attrs := []slog.Attr{slog.String("engine", c.Engine)}
-			if c.Key != "" {
-				attrs = append(attrs, slog.String("key", c.Key))
-			}
-			l.LogAttrs(ctx, level, "breaker state changed",
-				append(attrs, slog.String("from", c.From.String()), slog.String("to", c.To.String()))...)
-		},
-	}
-}
-
-// callAttrs are the fields that say which call a line is about, with room for the rest.
-func callAttrs(name, key string) []slog.Attr {
-	attrs := make([]slog.Attr, 1, 6)
-	attrs[0] = slog.String("op", name)
-	if key != "" {
-		attrs = append(attrs, slog.String("key", key))
-	}
-	return attrs
 }

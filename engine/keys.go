@@ -15,8 +15,9 @@ const minSweep = 1024
 
 // keyState is what the engine keeps for one key (a dependency): its breaker and its bulkhead.
 type keyState struct {
-	name string
-	brk  *breaker.Breaker // nil without WithBreaker
+	name   string
+	brk    *breaker.Breaker // nil without WithBreaker
+	counts *keyCounts       // nil without WithKeyStats
 
 	mu      sync.Mutex // guards what follows
 	refs    int        // calls holding the key, not settled yet
@@ -172,7 +173,8 @@ func (ks *keys) sweep() {
 }
 
 // forgettable reports whether k may go: no call holds it, and either it has been idle for the
-// engine's key idle time or its breaker is as a new one would be. A forced breaker stays: the
+// engine's key idle time or it holds nothing a new key would not (its breaker is as a new one,
+// and it keeps no counts). A forced breaker stays: the
 // user set it by hand.
 func (ks *keys) forgettable(k *keyState, now int64) bool {
 	k.mu.Lock()
@@ -181,17 +183,20 @@ func (ks *keys) forgettable(k *keyState, now int64) bool {
 	if busy {
 		return false
 	}
-	if k.brk == nil {
-		return true
-	}
-	c := k.brk.Counts()
-	switch c.State {
-	case breaker.ForcedOpen, breaker.Disabled:
-		return false
-	case breaker.Closed:
-		if c.ConsecutiveFailures == 0 && c.WindowFailureRatio == 0 && c.WindowSlowRatio == 0 {
-			return true
+	fresh := true // as a new key's would be; counts never are, so a counted key stays idleFor
+	if k.brk != nil {
+		c := k.brk.Counts()
+		switch c.State {
+		case breaker.ForcedOpen, breaker.Disabled:
+			return false
+		case breaker.Closed:
+			fresh = c.ConsecutiveFailures == 0 && c.WindowFailureRatio == 0 && c.WindowSlowRatio == 0
+		default:
+			fresh = false
 		}
+	}
+	if fresh && k.counts == nil {
+		return true
 	}
 	return time.Duration(now-idle) >= ks.idleFor
 }
@@ -199,6 +204,9 @@ func (ks *keys) forgettable(k *keyState, now int64) bool {
 // newKey makes the state of a key, with a breaker of its own if the engine has breakers.
 func (e *Engine) newKey(name string) (*keyState, error) {
 	k := &keyState{name: name}
+	if e.keyStats {
+		k.counts = new(keyCounts)
+	}
 	if !e.breakers {
 		return k, nil
 	}

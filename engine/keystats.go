@@ -9,23 +9,32 @@ type KeyStats struct {
 	Running     int            // attempts holding a bulkhead slot (with WithBulkhead)
 	SlotWaiting int            // attempts waiting for a slot (with WithBulkhead)
 	Breaker     breaker.Counts // the key's breaker's counts and state (with WithBreaker)
+	Counts      CallCounts     // the key's calls, attempts and retries (with WithKeyStats)
 }
 
 // KeyStats returns a snapshot of key's state, and false if the engine holds none for it: the
-// engine has neither breakers nor bulkheads, the key was never used, or it was forgotten after
+// engine has no breakers, bulkheads or key stats (WithKeyStats), the key was never used, or it was forgotten after
 // idling (see WithKeyIdle).
 func (e *Engine) KeyStats(key string) (KeyStats, bool) {
 	k := e.keys.lookup(key)
 	if k == nil {
 		return KeyStats{}, false
 	}
+	return k.stats(), true
+}
+
+// stats returns a snapshot of k.
+func (k *keyState) stats() KeyStats {
 	k.mu.Lock()
-	s := KeyStats{Key: key, Calls: k.refs, Running: k.running, SlotWaiting: k.queued}
+	s := KeyStats{Key: k.name, Calls: k.refs, Running: k.running, SlotWaiting: k.queued}
 	k.mu.Unlock()
 	if k.brk != nil {
 		s.Breaker = k.brk.Counts()
 	}
-	return s, true
+	if k.counts != nil {
+		s.Counts = k.counts.snapshot()
+	}
+	return s
 }
 
 // KeyBreaker returns key's breaker, created if need be, for manual control (ForceOpen, Reset)

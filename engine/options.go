@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"log/slog"
 	"runtime"
 	"time"
 
@@ -21,6 +20,7 @@ type config struct {
 	maxWorkers  int
 	capped      bool // WithMaxConcurrency was given
 	workersOnly bool
+	keyStats    bool
 	minWorkers  int
 	idleTimeout time.Duration
 	queue       int
@@ -174,17 +174,6 @@ func WithBudget(b *Budget) Option {
 // WithHooks adds observers; it may be given several times.
 func WithHooks(h Hooks) Option {
 	return optionFunc(func(c *config) { c.hooks.add(h) })
-}
-
-// WithLogger logs retries, give-ups and breaker transitions to l (see LogHooks).
-func WithLogger(l *slog.Logger) Option {
-	return optionFunc(func(c *config) {
-		if l == nil {
-			c.fail("WithLogger: logger is nil")
-			return
-		}
-		c.hooks.add(LogHooks(l))
-	})
 }
 
 // WithKeyIdle sets how long a key with no call in flight keeps its state (breaker, bulkhead)

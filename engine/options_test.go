@@ -31,7 +31,8 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		{"nil classifier", engine.Defaults(engine.Classify(nil)), "classifier is nil"},
 		{"bad breaker", engine.WithBreaker(breaker.HalfOpenProbes(0)), "HalfOpenProbes"},
 		{"nil budget", engine.WithBudget(nil), "budget is nil"},
-		{"nil logger", engine.WithLogger(nil), "logger is nil"},
+		{"nil logger", engine.WithLogger(nil), "WithLogger: logger is nil"},
+		{"nil logger with levels", engine.WithLoggerAt(nil, engine.DefaultLogLevels()), "WithLoggerAt: logger is nil"},
 		{"unknown breaker mode", engine.Defaults(engine.OnBreakerOpen(9)), "mode 9"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

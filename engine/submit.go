@@ -158,6 +158,9 @@ func (e *Engine) handOver(ctx context.Context, j job, to handOff) (here bool, er
 	}
 	e.live.Add(1)
 	e.stats.submitted.Add(1) // before the hand-over, so that no snapshot sees a call settle unsubmitted
+	if k := j.base().countsOf(); k != nil {
+		k.submitted.Add(1)
+	}
 	run, err := e.enter(j, true)
 	if err == nil && run {
 		if here = to == runHere && e.onCaller; !here {
@@ -167,7 +170,7 @@ func (e *Engine) handOver(ctx context.Context, j job, to handOff) (here bool, er
 		}
 	}
 	if err != nil {
-		e.unadmit()
+		e.unadmit(j.base())
 		return false, err
 	}
 	if e.budget != nil {
@@ -177,8 +180,11 @@ func (e *Engine) handOver(ctx context.Context, j job, to handOff) (here bool, er
 	return here, nil
 }
 
-// unadmit takes back the counts of a call whose hand-over failed.
-func (e *Engine) unadmit() {
+// unadmit takes back the counts of c, whose hand-over failed.
+func (e *Engine) unadmit(c *call) {
 	e.stats.submitted.Add(^uint64(0))
+	if k := c.countsOf(); k != nil {
+		k.submitted.Add(^uint64(0))
+	}
 	e.noteSettled(1)
 }
