@@ -82,9 +82,15 @@ func (e *Engine) handOverAll(ctx context.Context, k *keyState, js []job) (rest [
 	n := len(js)
 	e.live.Add(int64(n))
 	e.stats.submitted.Add(uint64(n)) // before the hand-over, as in handOver
+	if k != nil && k.counts != nil {
+		k.counts.submitted.Add(uint64(n))
+	}
 	run, err := e.enterAll(k, js)
 	if err != nil {
 		e.stats.submitted.Add(-uint64(n))
+		if k != nil && k.counts != nil {
+			k.counts.submitted.Add(-uint64(n))
+		}
 		e.noteSettled(int64(n))
 		return nil, nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/recur-go/recur/backoff"
-	"github.com/recur-go/recur/breaker"
 	"github.com/recur-go/recur/engine"
 )
 
@@ -139,37 +138,6 @@ func TestMapWaitsForRoomAtTheEnginesCap(t *testing.T) {
 		}
 		assert.Equal(t, 30, n)
 		assert.Equal(t, int64(2), g.peak.Load())
-		settledOnce(t, e, settled)
-	})
-}
-
-func TestMapKeepsToTheBulkheadAndTheBreaker(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e, settled := countingEngine(t, engine.WithBulkhead(2, 3), engine.WithBreaker())
-		var g gauge
-		op := func(_ context.Context, i int) (int, error) {
-			g.enter()
-			defer g.leave()
-			time.Sleep(time.Millisecond)
-			return i, nil
-		}
-		for _, r := range engine.Map(t.Context(), e, inputs(6), op, engine.Key("db")) {
-			assert.ErrorIs(t, r.Err, engine.ErrBulkheadFull, "4 to queue, room for 3: refused whole")
-		}
-		n := 0
-		// A bound no larger than the bulkhead's queue: a settled call gives its slot back a moment
-		// after it settles, so a wave may find the slot still held.
-		for _, r := range engine.Map(t.Context(), e, inputs(20), op, engine.Key("db"), engine.MaxInFlight(3)) {
-			require.NoError(t, r.Err)
-			n++
-		}
-		assert.Equal(t, 20, n)
-		assert.Equal(t, int64(2), g.peak.Load())
-
-		e.Breaker().ForceOpen()
-		for _, r := range engine.Map(t.Context(), e, inputs(3), op) {
-			assert.ErrorIs(t, r.Err, breaker.ErrOpen)
-		}
 		settledOnce(t, e, settled)
 	})
 }
