@@ -55,6 +55,8 @@ func (n inFlight) apply(p *policy) {
 // submitted settle with it too, through their *RetryError), breaker.ErrOpen, ErrBulkheadFull for a
 // batch (or a wave) that the key's bulkhead cannot queue whole. An invalid option, a nil ctx, e or
 // fn is yielded with every index, as Completed does with a nil ctx; the loop may stop at the first.
+// With a Fallback, an input refused because the key's breaker is open or its bulkhead is full
+// falls back, as Do does.
 //
 // Breaking out of the loop (or a panic in its body) cancels the calls still pending: they settle
 // at once, as with Future.Cancel, their operations' contexts are canceled, and the inputs not
@@ -145,6 +147,9 @@ func newMapRun[A, T any](ctx context.Context, e *Engine, pol *policy, inputs []A
 		j.fn, j.arg = fn, inputs[i]
 		j.pol = pol
 		m.sides[i].notify = m.notify
+		if pol.fallback != nil { // checked once by resolveWrap; bound per call, as submit binds it
+			m.sides[i].fallBack = j.fallBack
+		}
 		j.side = &m.sides[i]
 	}
 	return m
@@ -208,7 +213,11 @@ func (m *mapRun[A, T]) fill(yield func(int, Result[T]) bool) bool {
 				m.calls[i].pol = nil // never submitted: stop must leave it alone
 			}
 			for i := from; i < to; i++ {
-				if !yield(i, Result[T]{Err: err}) {
+				r := Result[T]{Err: err}
+				if v, ferr, ok := refusedFallback[T](m.pol, m.ctx, err); ok { // as Do falls back
+					r = Result[T]{Value: v, Err: ferr}
+				}
+				if !yield(i, r) {
 					return false
 				}
 			}

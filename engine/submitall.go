@@ -14,7 +14,8 @@ import (
 //
 // Like a loop of Submit calls, SubmitAll waits while the engine's work queue is full, for the
 // workers to take from it (see WithQueueSize). A call that the engine could not take before ctx
-// ended or e closed settles at once, with that cause, on its Future.
+// ended or e closed settles at once, with that cause, on its Future. A Fallback covers each call
+// admitted, as Submit's does; a batch the engine refuses is refused, as a Submit is.
 //
 // The Futures are allocated together, as one block: holding any of them keeps the memory of all
 // of them. Map yields results as they settle and bounds the calls in flight; SubmitAll suits a
@@ -32,6 +33,10 @@ func SubmitAll[T any](ctx context.Context, e *Engine, ops []func(context.Context
 			return nil, fmt.Errorf("engine: SubmitAll: op at index %d is nil", i)
 		}
 	}
+	var sides []callSide // for a Fallback, bound per call (resolveWrap checked its type once)
+	if pol.fallback != nil {
+		sides = make([]callSide, len(ops))
+	}
 	fs := make([]Future[T], len(ops))
 	out := make([]*Future[T], len(ops))
 	js := make([]job, len(ops))
@@ -39,6 +44,10 @@ func SubmitAll[T any](ctx context.Context, e *Engine, ops []func(context.Context
 		f := &fs[i]
 		f.op = ops[i]
 		f.pol = pol
+		if sides != nil {
+			sides[i].fallBack = f.fallBack
+			f.side = &sides[i]
+		}
 		out[i], js[i] = f, f
 	}
 	if len(js) == 0 {

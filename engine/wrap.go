@@ -30,8 +30,14 @@ func Wrap1[A, T any](e *Engine, fn func(context.Context, A) (T, error), opts ...
 		}
 		j := &argCall[A, T]{fn: fn, arg: a}
 		j.pol = pol
+		if pol.fallback != nil { // its type checked once, by resolveWrap; bound per call
+			j.side = &callSide{fallBack: j.fallBack}
+		}
 		here, err := e.admit(ctx, j, runHere)
 		if err != nil {
+			if v, ferr, ok := refusedFallback[T](pol, ctx, err); ok { // as Do falls back
+				return v, ferr
+			}
 			var zero T
 			return zero, err
 		}
@@ -73,8 +79,9 @@ func resolveWrap[T any](e *Engine, nilFn bool, opts []CallOption) (*policy, erro
 	return pol, checkResultType[T](pol)
 }
 
-// checkResultType reports a result classifier of pol that does not fit calls returning T, as
-// submit does per call; a batch or a decorator checks once.
+// checkResultType reports a result classifier or a Fallback of pol that does not fit calls
+// returning T, as submit does per call; a batch or a decorator checks once, and binds a Fallback
+// to each of its calls itself.
 func checkResultType[T any](pol *policy) error {
 	var f Future[T]
 	f.pol = pol
