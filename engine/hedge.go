@@ -237,3 +237,27 @@ func (c *call) winner(success bool) int {
 	}
 	return int(c.attempts.Load())
 }
+
+// hedgings returns the hedging state of n calls of pol made together, nil if pol does not hedge.
+func hedgings(pol *policy, n int) []hedging {
+	if pol.hedgeMax == 0 {
+		return nil
+	}
+	hs := make([]hedging, n)
+	for i := range hs {
+		hs[i].round = 1
+	}
+	return hs
+}
+
+// sideOf makes the side fields of one call of pol: its Fallback, bound to it, and its hedging.
+func sideOf(pol *policy, fallBack func()) *callSide {
+	s := new(callSide)
+	if pol.fallback != nil {
+		s.fallBack = fallBack
+	}
+	if pol.hedgeMax > 0 {
+		s.hedge = &hedging{round: 1}
+	}
+	return s
+}

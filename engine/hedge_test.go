@@ -207,3 +207,51 @@ func oneToken() *engine.Budget {
 	}
 	return b
 }
+
+// Every way to make a call hedges it: Submit, Do, Map, SubmitAll, Wrap1.
+func TestEveryEntryPointHedges(t *testing.T) {
+	ms := time.Millisecond
+	hedge := engine.Hedge(100*ms, 1)
+	tests := []struct {
+		name string
+		call func(t *testing.T, e *engine.Engine, op func(context.Context) (int, error)) int
+	}{
+		{"Submit", func(t *testing.T, e *engine.Engine, op func(context.Context) (int, error)) int {
+			f, err := engine.Submit(t.Context(), e, op, hedge)
+			require.NoError(t, err)
+			v, err := f.Await(t.Context())
+			require.NoError(t, err)
+			return v
+		}},
+		{"Map", func(t *testing.T, e *engine.Engine, op func(context.Context) (int, error)) int {
+			var got int
+			for _, r := range engine.Map(t.Context(), e, []int{0}, func(ctx context.Context, _ int) (int, error) { return op(ctx) }, hedge) {
+				require.NoError(t, r.Err)
+				got = r.Value
+			}
+			return got
+		}},
+		{"SubmitAll", func(t *testing.T, e *engine.Engine, op func(context.Context) (int, error)) int {
+			fs, err := engine.SubmitAll(t.Context(), e, []func(context.Context) (int, error){op}, hedge)
+			require.NoError(t, err)
+			v, err := fs[0].Await(t.Context())
+			require.NoError(t, err)
+			return v
+		}},
+		{"Wrap1", func(t *testing.T, e *engine.Engine, op func(context.Context) (int, error)) int {
+			v, err := engine.Wrap1(e, func(ctx context.Context, _ string) (int, error) { return op(ctx) }, hedge)(t.Context(), "x")
+			require.NoError(t, err)
+			return v
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e := newEngine(t)
+				r := &replica{latency: []time.Duration{time.Hour, 10 * ms}}
+				assert.Equal(t, 2, tt.call(t, e, r.op), "the hedge wins")
+				assert.EqualValues(t, 1, e.Stats().Hedges)
+			})
+		})
+	}
+}

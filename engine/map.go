@@ -142,6 +142,7 @@ func newMapRun[A, T any](ctx context.Context, e *Engine, pol *policy, inputs []A
 		got:   make([]*call, 0, limit),
 	}
 	m.notify = []chan<- *call{m.ready}[:1:1] // a Completed appending to one call's list copies it
+	hs := hedgings(pol, len(inputs))
 	for i := range m.calls {
 		j := &m.calls[i]
 		j.fn, j.arg = fn, inputs[i]
@@ -149,6 +150,9 @@ func newMapRun[A, T any](ctx context.Context, e *Engine, pol *policy, inputs []A
 		m.sides[i].notify = m.notify
 		if pol.fallback != nil { // checked once by resolveWrap; bound per call, as submit binds it
 			m.sides[i].fallBack = j.fallBack
+		}
+		if hs != nil {
+			m.sides[i].hedge = &hs[i]
 		}
 		j.side = &m.sides[i]
 	}

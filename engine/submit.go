@@ -111,10 +111,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 		return nil, false, err
 	}
 	if pol.hedgeMax > 0 {
-		if f.side == nil {
-			f.side = new(callSide)
-		}
-		f.side.hedge = &hedging{round: 1}
+		f.side = sideOf(pol, f.fallBack)
 	}
 	if here, err = e.admit(ctx, f, to); err != nil {
 		return f, false, err

@@ -33,8 +33,9 @@ func SubmitAll[T any](ctx context.Context, e *Engine, ops []func(context.Context
 			return nil, fmt.Errorf("engine: SubmitAll: op at index %d is nil", i)
 		}
 	}
-	var sides []callSide // for a Fallback, bound per call (resolveWrap checked its type once)
-	if pol.fallback != nil {
+	var sides []callSide // for a Fallback, bound per call (resolveWrap checked its type once), or Hedge
+	hs := hedgings(pol, len(ops))
+	if pol.fallback != nil || hs != nil {
 		sides = make([]callSide, len(ops))
 	}
 	fs := make([]Future[T], len(ops))
@@ -45,7 +46,12 @@ func SubmitAll[T any](ctx context.Context, e *Engine, ops []func(context.Context
 		f.op = ops[i]
 		f.pol = pol
 		if sides != nil {
-			sides[i].fallBack = f.fallBack
+			if pol.fallback != nil {
+				sides[i].fallBack = f.fallBack
+			}
+			if hs != nil {
+				sides[i].hedge = &hs[i]
+			}
 			f.side = &sides[i]
 		}
 		out[i], js[i] = f, f
