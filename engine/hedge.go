@@ -22,6 +22,9 @@ import (
 // for its time in the scheduler, as a retry does, holding no goroutine. Only hedge operations
 // that may run more than once at a time: idempotency is the caller's promise.
 //
+// Experimental: hedged calls are not yet part of the chaos run (a first try hung a round in
+// Close; see the issue), so treat this option as new.
+//
 // A hedged call costs an allocation per hedge and per attempt more than a plain one. delay must
 // be positive and max between 1 and 62.
 func Hedge(delay time.Duration, max int) CallOption {
