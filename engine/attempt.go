@@ -61,6 +61,7 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 	*out = verdictOf{} // drop the error: the worker may idle long
 	switch v.step {
 	case stepSucceed:
+		e.observePacing(c, v.d.throttled)
 		var elapsed time.Duration
 		if e.timed {
 			elapsed = time.Since(start)
@@ -227,6 +228,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.attemptEnded(c, n, err, elapsed, d)
 	}
 
+	e.observePacing(c, d.throttled)
 	if !d.IsRetry() {
 		e.settle(c, outcome{reason: ReasonPermanent})
 		return nextDone
@@ -235,16 +237,22 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.settle(c, outcome{reason: ReasonExhausted})
 		return nextDone
 	}
-	delay := d.after
+	delay, now := d.after, time.Now()
 	if d.verdict == verdictRetry {
 		var perr *PanicError
 		if delay, perr = strategyDelay(c.pol.strategy, n, prev); perr != nil {
 			e.settle(c, outcome{reason: ReasonPermanent, cause: perr})
 			return nextDone
 		}
+		delay = min(max(delay, 0), c.pol.maxDelay)
+	} else { // a server's hint: a floor, spread above
+		var stop bool
+		if delay, stop = hintDelay(c.ctx, c.pol, delay, now); stop {
+			e.settle(c, outcome{reason: ReasonHint})
+			return nextDone
+		}
 	}
-	delay = min(max(delay, 0), c.pol.maxDelay)
-	at := time.Now().Add(delay)
+	at := now.Add(delay)
 	if missesDeadline(c.ctx, at) {
 		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
 		return nextDone
@@ -264,7 +272,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.settle(c, outcome{reason: ReasonBudget})
 		return nextDone
 	}
-	if onWorker && delay == 0 && !at.After(time.Now()) {
+	if onWorker && delay == 0 && !at.After(time.Now()) && !e.paced(c) {
 		c.mu.Lock()
 		c.prev = 0
 		c.mu.Unlock()

@@ -48,7 +48,10 @@ type policy struct {
 	health         func(error) breaker.Outcome
 	healthResult   any // func(T, error) breaker.Outcome for the call's T, from BreakerClassifyResult
 	breakerMode    BreakerMode
-	err            error // the first invalid option
+	hintSpread     float64       // a hint's spread, as a fraction of the hint (see HintSpread)
+	maxHint        time.Duration // the longest hint honoured; 0: maxDelay
+	clampHints     bool          // a longer hint is cut to maxHint rather than stopping the call
+	err            error         // the first invalid option
 }
 
 func defaultPolicy() policy {
@@ -56,6 +59,7 @@ func defaultPolicy() policy {
 		maxAttempts: DefaultMaxAttempts,
 		strategy:    backoff.Default(),
 		maxDelay:    DefaultMaxDelay,
+		hintSpread:  DefaultHintSpread,
 	}
 	p.observer, _ = p.strategy.(backoff.Observer)
 	return p

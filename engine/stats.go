@@ -23,6 +23,7 @@ type Stats struct {
 	Rejected    uint64 // Submit/TrySubmit refusals: queue or bulkhead full, closed, breaker open
 	Breaker     uint64 // calls failed or refused because the breaker was open
 	Budget      uint64 // retries denied by the budget
+	Paced       uint64 // attempts that waited for their turn at a throttled key's pacer (WithPacing)
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -93,5 +94,6 @@ func (e *Engine) Stats() Stats {
 	s.Rejected = e.stats.rejected.Load()
 	s.Breaker = e.stats.breaker.Load()
 	s.Budget = e.stats.budget.Load()
+	s.Paced = e.pacers.waited.Load()
 	return s
 }
