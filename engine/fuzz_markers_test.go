@@ -47,7 +47,7 @@ func FuzzMarkers(f *testing.F) {
 func fzRunMarked(t *testing.T, err error, want string, leaves []error) {
 	e, newErr := engine.New(engine.WithMaxConcurrency(1),
 		engine.Defaults(engine.MaxAttempts(2), engine.MaxDelay(time.Hour), engine.Backoff(backoff.Constant(5*time.Second)),
-		engine.HintSpread(0))) // hints exactly: the spread has tests of its own
+			engine.HintSpread(0))) // hints exactly: the spread has tests of its own
 	if newErr != nil {
 		t.Fatal(newErr)
 	}
