@@ -46,6 +46,7 @@ const (
 	minPaceRate   = 0.5                    // AWS: the lowest fill rate, attempts per second
 	maxPaceRate   = 1e6                    // beyond it an interval is too short to schedule
 	startPaceRate = 4                      // the first rate when nothing was measured: 2 a window
+	paceNoise     = 0.1                    // pushback on at most this share of a window's answers is not a limit
 	// paceRetire is how long a pacer with nobody waiting outlives the key's last pushback: then
 	// the key is as a never-throttled one again, and costs nothing.
 	paceRetire = 4 * paceWindow
@@ -70,8 +71,9 @@ const (
 // pacer when an attempt of it is throttled (a Decision marked Throttled, an error marked with
 // Throttled; httpretry marks 429 and 503 with Retry-After): from then on its attempts wait in the
 // key's queue, holding no goroutine, and go at the rate the server admitted, learnt as it
-// answers; the rate grows back when the pushback stops, and the pacer goes once nothing waits and
-// the server has not pushed back for 2 s. A retry still waits at least its hint or backoff first.
+// answers; the rate grows back when the pushback stops (or falls to 1 answer in 10, which is a
+// server's odd refusal rather than a limit), and the pacer goes once nothing waits and the rate
+// has not been cut for 2 s. A retry still waits at least its hint or backoff first.
 // A paced attempt honours cancellation (it settles at once) and its deadline (a retry whose turn
 // would come after it fails at once with ErrDeadline). Keys never throttled cost nothing.
 func WithPacing(m PacingMode) Option {
@@ -134,6 +136,7 @@ type pacer struct {
 	okAtPush  int       // ok when the window's last pushback came
 	lastPush  time.Time // the last pushback, this window or before
 	pushed    bool      // pushback this window
+	pushes    int       // answers that were pushback, this window
 	admitted  float64   // smoothed rate the server admitted while pushing back
 	wmax      float64   // the rate before the last cut
 	k         float64   // seconds from the last cut until CUBIC is back at wmax
@@ -209,9 +212,20 @@ func (e *Engine) pace(j job, first bool) bool {
 		p.mu.Unlock()
 		e.cancelCall(c, ReasonClosed, ErrClosed)
 		return false
-	case p.rate == 0 || p.retired:
+	case p.retired:
 		p.mu.Unlock()
 		return true
+	case p.rate == 0:
+		// The pacer is learning the server's rate from the answers to the attempts already
+		// sent: this one waits until the window closes and it is known, at most paceWindow.
+		p.push(j)
+		e.pacers.waited.Add(1)
+		if !p.ticking {
+			p.next = p.winStart.Add(paceWindow)
+			p.schedule(e, now)
+		}
+		p.mu.Unlock()
+		return false
 	}
 	gap := p.interval()
 	if p.head == len(p.fifo) && !now.Before(p.next) {
@@ -244,6 +258,12 @@ func (p *pacer) release(e *Engine) job {
 	p.ticking = false
 	if p.closed {
 		return nil // Close settles what waits
+	}
+	if p.rate == 0 { // the first window has passed with no answer to close it
+		p.adjust(now)
+		if p.rate == 0 {
+			p.cut(now)
+		}
 	}
 	var j job
 	for p.head < len(p.fifo) && j == nil {
@@ -362,7 +382,7 @@ func (ps *pacers) retire(p *pacer) {
 	defer ps.mu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.retired || p.head < len(p.fifo) || p.ticking || time.Since(p.lastPush) < paceRetire {
+	if p.retired || p.head < len(p.fifo) || p.ticking || time.Since(p.cutAt) < paceRetire {
 		return
 	}
 	p.retired = true

@@ -7,7 +7,8 @@ import (
 
 // How a pacer learns its rate (see pacing.go for the design and its sources).
 //
-// Answers are counted in windows of paceWindow. A window with pushback measures what the server
+// Answers are counted in windows of paceWindow. A window in which more than paceNoise of the
+// answers were pushback measures what the server
 // admitted: the answers that were not pushback, up to the window's last pushback, per second of
 // that span (after it the server may have had room to spare: that says nothing of its limit).
 // The measurements are smoothed (paceSmoothing) and the rate is cut to them, never raised by
@@ -30,7 +31,7 @@ func (p *pacer) observe(e *Engine, now time.Time, throttled bool) (retire bool) 
 	if now.Sub(p.winStart) >= paceWindow {
 		old := p.rate
 		p.adjust(now)
-		if old > 0 && p.rate > old {
+		if p.rate > old {
 			p.hurry(e, now)
 		}
 	}
@@ -39,14 +40,23 @@ func (p *pacer) observe(e *Engine, now time.Time, throttled bool) (retire bool) 
 			p.firstPush = now
 		}
 		p.pushed, p.okAtPush, p.lastPush = true, p.ok, now
+		p.pushes++
 		return false
 	}
 	p.ok++
-	return now.Sub(p.lastPush) >= paceRetire && p.head == len(p.fifo) && !p.ticking
+	return now.Sub(p.cutAt) >= paceRetire && p.head == len(p.fifo) && !p.ticking
 }
 
 // adjust closes the window that started at p.winStart; p.mu is held.
 func (p *pacer) adjust(now time.Time) {
+	if p.pushed && float64(p.pushes) <= paceNoise*float64(p.pushes+p.ok) {
+		// A few refusals among many answers are a server's odd 429, not a limit: cutting to
+		// what was admitted would ratchet the rate down a few percent every window.
+		p.pushed = false
+		if p.rate == 0 { // the pushback that made the pacer was such an odd one
+			p.rate, p.wmax, p.cutAt = maxPaceRate, maxPaceRate, now
+		}
+	}
 	if p.pushed {
 		ok, span := p.okAtPush, p.lastPush.Sub(p.winStart)
 		if span < paceWindow/4 { // too short to measure a rate on: take the whole window
@@ -67,7 +77,7 @@ func (p *pacer) adjust(now time.Time) {
 		}
 		p.rate = min(max(p.rate, grown), maxPaceRate)
 	}
-	p.winStart, p.ok, p.okAtPush, p.pushed = now, 0, 0, false
+	p.winStart, p.ok, p.okAtPush, p.pushed, p.pushes = now, 0, 0, false, 0
 }
 
 // cut lowers the rate to what the server admitted, after pushback; p.mu is held.

@@ -46,8 +46,9 @@ func (l *Limiter) refill(now time.Time) {
 	l.last = now
 }
 
-// take takes a token, or returns how long until one is there.
-func (l *Limiter) take() (ok bool, wait time.Duration) {
+// Admit takes a token for a request, or returns how long until one is there: for servers that
+// limit only some of their requests, or only for a while.
+func (l *Limiter) Admit() (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if math.IsInf(l.rate, 1) {
@@ -65,7 +66,7 @@ func (l *Limiter) take() (ok bool, wait time.Duration) {
 // (at least 1), as gateways do: a client may not come back before it.
 func (l *Limiter) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	l.requests.Add(1)
-	ok, wait := l.take()
+	ok, wait := l.Admit()
 	if !ok {
 		l.refused.Add(1)
 		secs := max(1, int64(math.Ceil(wait.Seconds())))
