@@ -93,6 +93,8 @@ func CheckGoals(results []Result) []GoalCheck {
 		faster("breaker/mode=parallel", NsPerOp, peer, 3, false)
 	}
 
+	checks = append(checks, throttleGoals(results)...)
+
 	// Retries must not cost allocations: two of them may add less than one allocation per call.
 	for _, delay := range []string{"0s", "1ms"} {
 		none, ok0 := find(results, "fanout/k=0/delay="+delay, Recur, AllocsPerCall)
