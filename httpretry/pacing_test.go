@@ -64,4 +64,3 @@ func mustRequest(t *testing.T, url string) *http.Request {
 	require.NoError(t, err)
 	return req
 }
-
