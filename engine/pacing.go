@@ -49,7 +49,7 @@ const (
 	paceNoise     = 0.1                    // pushback on at most this share of a window's answers is not a limit
 	// paceRetire is how long a pacer with nobody waiting outlives the key's last pushback: then
 	// the key is as a never-throttled one again, and costs nothing.
-	paceRetire = 4 * paceWindow
+	paceRetire = 10 * paceWindow
 	maxPacers  = 1 << 16 // keys paced at once; more throttled keys are not paced, memory stays bounded
 )
 
@@ -73,7 +73,7 @@ const (
 // key's queue, holding no goroutine, and go at the rate the server admitted, learnt as it
 // answers; the rate grows back when the pushback stops (or falls to 1 answer in 10, which is a
 // server's odd refusal rather than a limit), and the pacer goes once nothing waits and the rate
-// has not been cut for 2 s. A retry still waits at least its hint or backoff first.
+// has not pushed back for 5 s. A retry still waits at least its hint or backoff first.
 // A paced attempt honours cancellation (it settles at once) and its deadline (a retry whose turn
 // would come after it fails at once with ErrDeadline). Keys never throttled cost nothing.
 func WithPacing(m PacingMode) Option {

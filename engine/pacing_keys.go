@@ -34,7 +34,7 @@ func (ps *pacers) retire(p *pacer) {
 	defer ps.mu.Unlock()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.retired || p.head < len(p.fifo) || p.ticking || time.Since(p.cutAt) < paceRetire {
+	if p.retired || p.head < len(p.fifo) || p.ticking || time.Since(p.lastPush) < paceRetire {
 		return
 	}
 	p.retired = true

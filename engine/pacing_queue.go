@@ -72,8 +72,8 @@ func (p *pacer) interval() time.Duration {
 }
 
 // slack is how far behind its schedule the pacer may have fallen and catch up: a tick that fires
-// late (timers are coarse) is made up for, a pause in demand is not turned into a burst.
-func (p *pacer) slack() time.Duration { return max(p.interval(), 10*time.Millisecond) }
+// late (timers are coarse, a loaded machine runs the dispatcher late: up to 50ms here) is made up for, a pause in demand is not turned into a burst.
+func (p *pacer) slack() time.Duration { return max(p.interval(), 50*time.Millisecond) }
 
 // push appends j to the queue; p.mu is held. Before the slice grows, settled entries are dropped,
 // so calls canceled while they wait cost amortized constant time and hold no memory for long.

@@ -12,8 +12,8 @@ import (
 // admitted: the answers that were not pushback, up to the window's last pushback, per second of
 // that span (after it the server may have had room to spare: that says nothing of its limit).
 // The measurements are smoothed (paceSmoothing) and the rate is cut to them, never raised by
-// them: CUBIC raises it, from the cut, first quickly and flattening out at the rate the cut came
-// from (wmax), then, if the server still does not push back, more and more quickly beyond.
+// them: CUBIC raises it from the cut, slowly at first (the cut is to the server's limit, the
+// flat of the cubic), then, if the server still does not push back, more and more quickly.
 //
 // The first measurement can be far too low: a wave of calls that all arrive at once is
 // answered at once, and the few admitted among them may have come before the first pushback
@@ -44,7 +44,7 @@ func (p *pacer) observe(e *Engine, now time.Time, throttled bool) (retire bool) 
 		return false
 	}
 	p.ok++
-	return now.Sub(p.cutAt) >= paceRetire && p.head == len(p.fifo) && !p.ticking
+	return now.Sub(p.lastPush) >= paceRetire && p.head == len(p.fifo) && !p.ticking
 }
 
 // adjust closes the window that started at p.winStart; p.mu is held.
@@ -95,7 +95,9 @@ func (p *pacer) cut(now time.Time) {
 		target = max(target, startPaceRate)
 	}
 	p.rate = min(max(target, minPaceRate), maxPaceRate)
-	p.wmax = max(old, p.rate)
-	p.k = math.Cbrt((p.wmax - p.rate) / cubicC)
+	// CUBIC would climb back to the rate it cut from, quickly, and stay there: that rate was
+	// refused. The admitted rate is the server's limit, so the climb starts from it, at the
+	// flat of the cubic, and probes beyond it slowly (K = 0).
+	p.wmax, p.k = p.rate, 0
 	p.cutAt = now
 }
