@@ -215,9 +215,15 @@ func (e *Engine) pace(j job, first bool) bool {
 	case p.retired:
 		p.mu.Unlock()
 		return true
+	case p.rate == 0 && !first:
+		// The pacer is learning the server's rate: a retry has waited its hint or backoff
+		// already, and a lone throttled call should not wait longer for a rate it never needs.
+		p.mu.Unlock()
+		return true
 	case p.rate == 0:
 		// The pacer is learning the server's rate from the answers to the attempts already
-		// sent: this one waits until the window closes and it is known, at most paceWindow.
+		// sent: a new call (PaceAll) waits until the window closes and it is known, at most
+		// paceWindow, rather than add to a wave the server is refusing.
 		p.push(j)
 		e.pacers.waited.Add(1)
 		if !p.ticking {
