@@ -109,6 +109,7 @@ func CheckGoals(results []Result) []GoalCheck {
 				Target: "≤ 3", Measured: r.Value, Unit: "allocs", Met: r.Value <= 3})
 		}
 	}
+	checks = append(checks, throttleGoals(results)...)
 	// Retries must not cost allocations: two of them may add less than one allocation per call.
 	for _, delay := range []string{"0s", "1ms"} {
 		none, ok0 := find(results, "fanout/k=0/delay="+delay, Recur, AllocsPerCall)

@@ -28,6 +28,9 @@ type Sizes struct {
 	Pending        []int // far-future items the scheduler holds while it delivers
 	DeliveryItems  int   // items delivered per measurement
 	DeliveryRounds int
+	ThrottleCalls  int     // concurrent calls against the rate-limited server
+	ThrottleRate   float64 // its limit, requests per second
+	ThrottleRounds int
 }
 
 // FullSizes are the sizes the README's table comes from.
@@ -53,6 +56,9 @@ var FullSizes = Sizes{
 	Pending:        []int{0, 100_000},
 	DeliveryItems:  500_000,
 	DeliveryRounds: 10,
+	ThrottleCalls:  3_000,
+	ThrottleRate:   200,
+	ThrottleRounds: 3,
 }
 
 // QuickSizes run every scenario with fewer sizes and rounds, in under three minutes on a
@@ -81,6 +87,9 @@ var QuickSizes = Sizes{
 	Pending:        []int{100_000},
 	DeliveryItems:  200_000,
 	DeliveryRounds: 3,
+	ThrottleCalls:  3_000,
+	ThrottleRate:   200,
+	ThrottleRounds: 1,
 }
 
 // TinySizes run every scenario once, small, to check that the harness works.
@@ -106,6 +115,9 @@ var TinySizes = Sizes{
 	Pending:        []int{100},
 	DeliveryItems:  3_000,
 	DeliveryRounds: 1,
+	ThrottleCalls:  100,
+	ThrottleRate:   200,
+	ThrottleRounds: 1,
 }
 
 // Scenarios returns every scenario at the given sizes, in the order of the report.
@@ -139,5 +151,6 @@ func Scenarios(z Sizes) []Scenario {
 	for _, p := range z.Pending {
 		ss = append(ss, SchedulerScenario(z.DeliveryRounds, p, z.DeliveryItems))
 	}
+	ss = append(ss, Throttle(z.ThrottleRounds, z.ThrottleCalls, ThrottleAttempts, z.ThrottleRate, ThrottleBurst))
 	return ss
 }

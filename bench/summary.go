@@ -21,7 +21,9 @@ type Result struct {
 
 // HigherIsBetter reports whether a larger value of metric is better (throughput); for every
 // other metric, a cost, smaller is better.
-func HigherIsBetter(metric string) bool { return metric == OpsPerSecond }
+func HigherIsBetter(metric string) bool {
+	return metric == OpsPerSecond || metric == SuccessPct || metric == GoodputPct
+}
 
 // Advantage returns how many times better recur is than the contender of r: r.VsRecur for
 // costs, its inverse for throughput. Above 1, recur is better.

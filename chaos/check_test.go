@@ -13,7 +13,7 @@ import (
 type tally struct {
 	accepted  uint64
 	succeeded uint64
-	failedBy  [engine.ReasonCanceled + 1]uint64
+	failedBy  [engine.ReasonHint + 1]uint64
 	attempts  uint64 // operations started
 	refused   uint64 // admissions refused for any reason
 	counted   uint64 // refusals Stats.Rejected must count: closed, queue or bulkhead full, breaker open
@@ -188,6 +188,14 @@ func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes
 		}
 		if s.caller == callerFutureCancel && !errors.Is(re, errCallerGaveUp) {
 			return "the cause given to Cancel is lost"
+		}
+	case engine.ReasonHint:
+		// A hint longer than the call may wait stops it at the hinted attempt, not retried early.
+		if s.kind != kindHint || s.hint <= s.maxDelay || !errors.Is(re, engine.ErrHintTooLong) || !errors.Is(re, errHint) {
+			return "no hint past its MaxDelay"
+		}
+		if attempts != 1 && !s.lateTimeouts(v.fake) {
+			return "a hint past MaxDelay was retried"
 		}
 	default:
 		return "unknown reason"

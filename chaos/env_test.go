@@ -202,8 +202,9 @@ func (v *env) onRetry(ev engine.RetryScheduled) {
 	case s.mode != engine.WaitForHalfOpen && ev.Delay > maxDelay:
 		v.problems.add("call %d: retry delay %v over MaxDelay %v", r.id, ev.Delay, maxDelay)
 	}
-	// A Retry-After hint overrides the strategy, capped by MaxDelay.
-	if d, ok := hinted(ev.Err); ok && ev.Delay != min(d, maxDelay) {
+	// A Retry-After hint overrides the strategy: a floor, spread by up to one more hint within
+	// MaxDelay; a hint past MaxDelay stops the call instead.
+	if d, ok := hinted(ev.Err); ok && (d > maxDelay || ev.Delay < d || ev.Delay > min(2*d, maxDelay)) {
 		v.problems.add("call %d: hint %v with MaxDelay %v gave a delay of %v", r.id, d, maxDelay, ev.Delay)
 	}
 }

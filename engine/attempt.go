@@ -66,6 +66,7 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 		if c.pol.observer != nil { // here, not below the attempt's frames: see runOnce
 			c.pol.observer.Observe(true)
 		}
+		e.observePacing(c, v.d.throttled)
 		var elapsed time.Duration
 		if e.timed {
 			elapsed = time.Since(start)
@@ -238,6 +239,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.attemptEnded(c, n, err, elapsed, d)
 	}
 
+	e.observePacing(c, d.throttled)
 	if !d.IsRetry() {
 		e.settle(c, outcome{reason: ReasonPermanent})
 		return nextDone
@@ -250,16 +252,22 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.settle(c, outcome{reason: ReasonExhausted})
 		return nextDone
 	}
-	delay := d.after
+	delay, now := d.after, time.Now()
 	if d.verdict == verdictRetry {
 		var perr *PanicError
 		if delay, perr = strategyDelay(c.pol.strategy, retry, prev); perr != nil {
 			e.settle(c, outcome{reason: ReasonPermanent, cause: perr})
 			return nextDone
 		}
+		delay = min(max(delay, 0), c.pol.maxDelay)
+	} else { // a server's hint: a floor, spread above
+		var stop bool
+		if delay, stop = hintDelay(c.parent, c.pol, delay, now); stop {
+			e.settle(c, outcome{reason: ReasonHint})
+			return nextDone
+		}
 	}
-	delay = min(max(delay, 0), c.pol.maxDelay)
-	at := time.Now().Add(delay)
+	at := now.Add(delay)
 	if missesDeadline(c.parent, at) {
 		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
 		return nextDone
@@ -279,7 +287,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.settle(c, outcome{reason: ReasonBudget})
 		return nextDone
 	}
-	if onWorker && delay == 0 && !at.After(time.Now()) {
+	if onWorker && delay == 0 && !at.After(time.Now()) && !e.paced(c) {
 		c.mu.Lock()
 		c.prev = 0
 		c.mu.Unlock()

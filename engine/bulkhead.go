@@ -19,10 +19,20 @@ const (
 	waitingRetry
 )
 
-// enter takes a slot of j's key for its next attempt. It reports whether the attempt may run
+// enter admits j's next attempt: its key's pacer (see pacing.go), then its bulkhead. It reports
+// whether the attempt may run now; if not, j waits in the pacer's or the key's FIFO, and is run
+// when its turn comes or a slot is handed on (see leave).
+func (e *Engine) enter(j job, first bool) (run bool, err error) {
+	if !e.pace(j, first) {
+		return false, nil
+	}
+	return e.enterSlot(j, first)
+}
+
+// enterSlot takes a slot of j's key for its next attempt. It reports whether the attempt may run
 // now; if not, j waits in the key's FIFO and a slot handed on later runs it (see leave). A first
 // attempt finds no room in a full wait queue: ErrBulkheadFull.
-func (e *Engine) enter(j job, first bool) (run bool, err error) {
+func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	c := j.base()
 	k := c.key
 	if k == nil || e.bulkhead.limit == 0 {

@@ -8,8 +8,9 @@ import (
 // Decision is a classifier's verdict on one attempt: accept it, retry it, retry it after a
 // given delay, or stop. The zero Decision is Accept.
 type Decision struct {
-	verdict verdict
-	after   time.Duration
+	verdict   verdict
+	throttled bool // the server pushed back: the key's pacer learns from it
+	after     time.Duration
 }
 
 type verdict uint8
@@ -27,7 +28,9 @@ func Accept() Decision { return Decision{} }
 // Retry retries the call after the delay the backoff strategy gives.
 func Retry() Decision { return Decision{verdict: verdictRetry} }
 
-// RetryIn retries the call after d (capped by the call's MaxDelay), overriding the strategy.
+// RetryIn retries the call after d, a server's hint, overriding the strategy. d is a floor: the
+// retry waits d plus a spread (HintSpread), never less, and a d longer than the call may wait
+// (MaxHint, MaxDelay by default) stops the call with ErrHintTooLong (unless ClampHints).
 func RetryIn(d time.Duration) Decision {
 	return Decision{verdict: verdictRetryAfter, after: max(d, 0)}
 }
@@ -35,8 +38,23 @@ func RetryIn(d time.Duration) Decision {
 // Stop settles the call with the attempt's error, as a permanent failure.
 func Stop() Decision { return Decision{verdict: verdictStop} }
 
+// Throttled returns d marked as the server pushing back (HTTP 429, gRPC RESOURCE_EXHAUSTED):
+// the attempt teaches the pacer of the call's key the rate the server admits (see WithPacing).
+// It changes nothing else: Retry().Throttled() still retries after the backoff, Stop().Throttled()
+// still stops. DefaultClassifier returns it for errors marked with Throttled.
+func (d Decision) Throttled() Decision {
+	d.throttled = true
+	return d
+}
+
+// IsThrottled reports whether d says the server pushed back (see Decision.Throttled).
+func (d Decision) IsThrottled() bool { return d.throttled }
+
 // String names the decision, as hooks and logs show it.
 func (d Decision) String() string {
+	if d.throttled {
+		return d.plain().String() + " (throttled)"
+	}
 	switch d.verdict {
 	case verdictRetry:
 		return "retry"
@@ -46,6 +64,11 @@ func (d Decision) String() string {
 		return "stop"
 	}
 	return "accept"
+}
+
+func (d Decision) plain() Decision {
+	d.throttled = false
+	return d
 }
 
 // IsRetry reports whether the decision retries the call, with or without a given delay.
@@ -59,6 +82,7 @@ type Classifier func(err error) Decision
 //   - nil: Accept;
 //   - marked with Permanent anywhere in the chain: Stop;
 //   - marked with RetryAfter anywhere in the chain: RetryIn the given delay;
+//   - marked with Throttled anywhere in the chain: the same, and Decision.Throttled;
 //   - a *PanicError: Stop (a panic is a bug, not a transient fault);
 //   - ErrClosed: Stop;
 //   - anything else, including ErrAttemptTimeout: Retry.
@@ -74,7 +98,11 @@ func DefaultClassifier(err error) Decision {
 	case m.permanent:
 		return Stop()
 	case m.retryAfter != nil:
-		return RetryIn(m.retryAfter.delay)
+		d := RetryIn(m.retryAfter.delay)
+		d.throttled = m.throttled
+		return d
+	case m.throttled:
+		return Retry().Throttled()
 	case m.panicked:
 		return Stop()
 	case errors.Is(err, ErrClosed):
@@ -87,6 +115,7 @@ func DefaultClassifier(err error) Decision {
 type marks struct {
 	permanent  bool
 	panicked   bool
+	throttled  bool
 	retryAfter *retryAfterError // the first in the order errors.As would find it
 }
 
@@ -109,6 +138,8 @@ func (m *marks) walk(err error) {
 			}
 		case *PanicError:
 			m.panicked = true
+		case *throttledError:
+			m.throttled = true
 		}
 		switch u := err.(type) {
 		case interface{ Unwrap() error }:

@@ -27,6 +27,7 @@ type Engine struct {
 	breakers    bool // every key has a breaker made from breakerOpts
 	breakerOpts []breaker.Option
 	budget      *Budget
+	pacers      pacers
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
 	onCaller    bool // Do may run its first attempt on its caller's goroutine (caller.go)
@@ -110,6 +111,7 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
 	e.keyStats = cfg.keyStats
+	e.pacers.mode = cfg.pacing
 	if e.breakers || e.bulkhead.limit > 0 || e.keyStats {
 		if e.keys.def, err = e.newKey(""); err != nil {
 			return nil, err
@@ -133,11 +135,9 @@ func New(opts ...Option) (*Engine, error) {
 func (e *Engine) dispatchRetries() {
 	defer close(e.dispatched)
 	for j := range e.sched.C() {
-		if j.base().isDone.Load() {
-			continue // settled after it fired: nothing to run
-		}
-		if run, _ := e.enter(j, false); !run {
-			continue // waits for a slot of its key
+		j, run := e.fired(j)
+		if !run {
+			continue // settled, or waits for its key's pacer or a slot of its bulkhead
 		}
 		if err := e.dispatch(j, true, nil, e.halt); err != nil {
 			e.giveBack(j)
@@ -240,6 +240,9 @@ func (e *Engine) shutdown(ctx context.Context) error {
 		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
 	}
 	<-e.dispatched
+	for _, j := range e.pacers.drain() {
+		e.cancelCall(j.base(), ReasonClosed, ErrClosed)
+	}
 	e.keys.each(func(k *keyState) {
 		for _, j := range e.drainFIFO(k) {
 			e.cancelCall(j.base(), ReasonClosed, ErrClosed)

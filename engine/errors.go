@@ -37,6 +37,10 @@ var (
 	ErrAttemptTimeout = fmt.Errorf("engine: attempt timed out: %w", context.DeadlineExceeded)
 	// ErrResultRejected: the classifier asked to retry an attempt that returned no error.
 	ErrResultRejected = errors.New("engine: result rejected by classifier")
+	// ErrHintTooLong: the server asked to wait longer than the call may wait between attempts
+	// (its MaxHint, MaxDelay by default), so the call stopped rather than retry before the
+	// server allows it (see ClampHints).
+	ErrHintTooLong = errors.New("engine: server hint longer than the call may wait")
 )
 
 // Reason says why a call stopped without success.
@@ -51,10 +55,11 @@ const (
 	ReasonBudget
 	ReasonClosed
 	ReasonCanceled
+	ReasonHint // the server's hint was longer than the call may wait: ErrHintTooLong
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"exhausted", "permanent", "deadline", "breaker open", "budget", "closed", "canceled"}
+var reasonNames = [numReasons]string{"exhausted", "permanent", "deadline", "breaker open", "budget", "closed", "canceled", "hint too long"}
 
 // String returns the reason in words, as used in logs and error messages.
 func (r Reason) String() string {
@@ -67,7 +72,7 @@ func (r Reason) String() string {
 // RetryError is the error of every call that ran (or was admitted) and did not succeed.
 //
 // errors.Is matches, through Unwrap, the reason's sentinel (ErrExhausted, ErrPermanent,
-// ErrDeadline, breaker.ErrOpen, ErrBudgetExhausted, ErrClosed, ErrCanceled), the cause
+// ErrDeadline, breaker.ErrOpen, ErrBudgetExhausted, ErrClosed, ErrCanceled, ErrHintTooLong), the cause
 // (for example context.Canceled or the cause given to Future.Cancel) and the last attempt's error;
 // errors.As reaches a *PanicError or any error type in the last error's chain.
 type RetryError struct {
@@ -136,6 +141,8 @@ func (e *RetryError) sentinel() error {
 		return ErrClosed
 	case ReasonCanceled:
 		return ErrCanceled
+	case ReasonHint:
+		return ErrHintTooLong
 	}
 	return nil // ReasonBreakerOpen: the cause is the breaker's own error
 }
@@ -186,13 +193,32 @@ func (e *retryAfterError) Error() string { return e.err.Error() }
 func (e *retryAfterError) Unwrap() error { return e.err }
 
 // RetryAfter marks err as retryable after d, a delay the server asked for (HTTP Retry-After,
-// a throttling hint). It overrides the backoff strategy for that retry and is capped by the
-// call's MaxDelay. A negative d counts as 0. RetryAfter(nil, d) is nil.
+// a throttling hint). It overrides the backoff strategy for that retry. The hint is a floor:
+// the retry waits d plus a spread (HintSpread), never less; a d longer than the call may wait
+// (MaxHint, MaxDelay by default) stops the call with ErrHintTooLong instead of retrying early
+// (unless ClampHints). A negative d counts as 0. RetryAfter(nil, d) is nil.
 func RetryAfter(err error, d time.Duration) error {
 	if err == nil {
 		return nil
 	}
 	return &retryAfterError{err, max(d, 0)}
+}
+
+type throttledError struct{ err error }
+
+func (e *throttledError) Error() string { return e.err.Error() }
+func (e *throttledError) Unwrap() error { return e.err }
+
+// Throttled marks err as the server pushing back (HTTP 429, a 503 with Retry-After, gRPC
+// RESOURCE_EXHAUSTED): the call is retried as DefaultClassifier would retry err (after a
+// RetryAfter hint if err carries one, after the backoff otherwise), and the attempt teaches the
+// pacer of the call's key the rate the server admits (see WithPacing). The mark is found when
+// err is wrapped further, and combines with RetryAfter in either order. Throttled(nil) is nil.
+func Throttled(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &throttledError{err}
 }
 
 // unmark strips a marker from the top of err so that RetryError.Last holds what the operation
@@ -202,6 +228,14 @@ func unmark(err error) error {
 	case *permanentError:
 		return m.err
 	case *retryAfterError:
+		if t, ok := m.err.(*throttledError); ok {
+			return t.err
+		}
+		return m.err
+	case *throttledError:
+		if r, ok := m.err.(*retryAfterError); ok {
+			return r.err
+		}
 		return m.err
 	}
 	return err

@@ -31,6 +31,7 @@ type config struct {
 	breakerOpts []breaker.Option
 	useBreaker  bool
 	budget      *Budget
+	pacing      PacingMode
 	hooks       hookSet
 	err         error
 }

@@ -51,8 +51,11 @@ type policy struct {
 	breakerMode    BreakerMode
 	fallback       any // func(context.Context, error) (T, error) for the call's T, from Fallback
 	hedgeAfter     time.Duration
-	hedgeMax       int   // 0: no hedging
-	err            error // the first invalid option
+	hedgeMax       int           // 0: no hedging
+	hintSpread     float64       // a hint's spread, as a fraction of the hint (see HintSpread)
+	maxHint        time.Duration // the longest hint honoured; 0: maxDelay
+	clampHints     bool          // a longer hint is cut to maxHint rather than stopping the call
+	err            error         // the first invalid option
 }
 
 func defaultPolicy() policy {
@@ -60,6 +63,7 @@ func defaultPolicy() policy {
 		maxAttempts: DefaultMaxAttempts,
 		strategy:    backoff.Default(),
 		maxDelay:    DefaultMaxDelay,
+		hintSpread:  DefaultHintSpread,
 	}
 	p.observer, _ = p.strategy.(backoff.Observer)
 	return p

@@ -178,10 +178,7 @@ func (e *Engine) dueRetry() job {
 			if !ok {
 				return nil
 			}
-			if j.base().isDone.Load() {
-				continue
-			}
-			if run, _ := e.enter(j, false); run {
+			if j, run := e.fired(j); run {
 				return j
 			}
 		default:

@@ -71,7 +71,7 @@ func TestRetryAfterOverridesTheStrategyAndIsCapped(t *testing.T) {
 		want time.Duration
 	}{
 		{"hint used", 7 * time.Second, 7 * time.Second},
-		{"hint capped", time.Hour, 30 * time.Second},
+		{"hint capped by ClampHints", time.Hour, 30 * time.Second},
 		{"negative hint is zero", -time.Second, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestRetryAfterOverridesTheStrategyAndIsCapped(t *testing.T) {
 				e := newEngine(t)
 				op, _ := failing(1, engine.RetryAfter(errFlaky, tc.hint), 1)
 				start := time.Now()
-				_, err := engine.Do(t.Context(), e, op,
+				_, err := engine.Do(t.Context(), e, op, engine.HintSpread(0), engine.ClampHints(),
 					engine.Backoff(backoff.Constant(time.Second)), engine.MaxDelay(30*time.Second))
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, time.Since(start))

@@ -25,6 +25,7 @@ type Stats struct {
 	Breaker     uint64 // calls failed or refused because the breaker was open
 	Budget      uint64 // retries denied by the budget
 	FellBack    uint64 // calls whose Fallback gave a result: failed ones (counted as failed too), and those Do saw refused
+	Paced       uint64 // attempts that waited for their turn at a throttled key's pacer (WithPacing)
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -99,5 +100,6 @@ func (e *Engine) Stats() Stats {
 	s.Breaker = e.stats.breaker.Load()
 	s.Budget = e.stats.budget.Load()
 	s.FellBack = e.stats.fellBack.Load()
+	s.Paced = e.pacers.waited.Load()
 	return s
 }

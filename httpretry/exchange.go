@@ -89,13 +89,24 @@ func (x *exchange) attempt(ctx context.Context) (*http.Response, error) {
 	if x.once != "" {
 		return resp, notRetryable(x.once, serr)
 	}
-	if d, ok := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-		if x.t.maxRetryAfter > 0 {
-			d = min(d, x.t.maxRetryAfter)
-		}
-		return resp, engine.RetryAfter(serr, d)
+	var aerr error = serr
+	d, hinted := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if throttling(resp.StatusCode, hinted) {
+		aerr = engine.Throttled(aerr)
 	}
-	return resp, serr
+	if hinted {
+		// A floor, which the engine spreads above; a hint longer than the call may wait
+		// (MaxRetryAfter, the call's MaxDelay) stops it with this response.
+		aerr = engine.RetryAfter(aerr, d)
+	}
+	return resp, aerr
+}
+
+// throttling reports whether a status is the server pushing back, which the engine's pacer of
+// the request's key learns from: 429, or 503 with a Retry-After (a server that says when to come
+// back is shedding load, not down).
+func throttling(status int, hinted bool) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable && hinted
 }
 
 // deliver hands resp on with its request's context detached from the attempt's, ending with the

@@ -44,7 +44,8 @@ func DefaultRetryStatuses() []int {
 	}
 }
 
-// Base sets the RoundTripper that sends each attempt (default http.DefaultTransport).
+// Base sets the RoundTripper that sends each attempt (default DefaultBase()). It is used as it
+// is: the Transport changes none of its settings.
 func Base(rt http.RoundTripper) Option {
 	return optionFunc(func(c *config) {
 		if rt == nil {
@@ -91,9 +92,11 @@ func AttemptTimeout(d time.Duration) Option {
 	})
 }
 
-// MaxRetryAfter caps the delay a server may ask for with Retry-After. Without it the call's
-// MaxDelay (engine.MaxDelay, 60s by default) caps it, as it caps every delay; MaxRetryAfter
-// can only lower that. d must be positive.
+// MaxRetryAfter sets the longest Retry-After the Transport waits for (engine.MaxHint). Without
+// it the call's MaxDelay (engine.MaxDelay, 60s by default) is the limit, as for every delay;
+// MaxRetryAfter can only lower it. A server asking for longer will refuse an earlier retry, so
+// the call stops and returns that response, rather than retrying before the server allows it
+// (engine.ClampHints through CallOptions retries early instead). d must be positive.
 func MaxRetryAfter(d time.Duration) Option {
 	return optionFunc(func(c *config) {
 		if d <= 0 {

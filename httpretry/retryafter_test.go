@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -98,7 +99,9 @@ func waits(t *testing.T, first func() *http.Response, opts ...httpretry.Option) 
 	t.Helper()
 	var wait time.Duration
 	synctest.Test(t, func(t *testing.T) {
-		e, err := engine.New(engine.Defaults(engine.Backoff(backoff.Constant(3 * time.Second))))
+		// No spread: these tests check that the hint is read right (TestRetryAfterIsAFloor
+		// checks the spread).
+		e, err := engine.New(engine.Defaults(engine.Backoff(backoff.Constant(3*time.Second)), engine.HintSpread(0)))
 		require.NoError(t, err)
 		defer e.Close(context.Background())
 		base := &scripted{responses: []func() *http.Response{first, status(200, "")}, start: time.Now()}
@@ -126,9 +129,8 @@ func TestRetryAfterIsHonouredExactly(t *testing.T) {
 		{"zero", status(503, "0"), nil, 0},
 		{"http-date", status(503, start.Add(7*time.Second).Format(http.TimeFormat)), nil, 7 * time.Second},
 		{"on-502", status(502, "4"), nil, 4 * time.Second},
-		{"capped-by-max-delay", status(429, "1743440400"), nil, engine.DefaultMaxDelay},
-		{"capped-by-max-retry-after", status(429, "1743440400"), []httpretry.Option{httpretry.MaxRetryAfter(10 * time.Second)}, 10 * time.Second},
-		{"capped-by-call-max-delay", status(429, "30"), []httpretry.Option{httpretry.CallOptions(engine.MaxDelay(2 * time.Second))}, 2 * time.Second},
+		{"clamped-by-choice", status(429, "30"), []httpretry.Option{httpretry.MaxRetryAfter(10 * time.Second),
+			httpretry.CallOptions(engine.ClampHints())}, 10 * time.Second},
 		{"garbage", status(503, "soon"), nil, 3 * time.Second},
 		{"negative", status(503, "-5"), nil, 3 * time.Second},
 		{"fractional", status(503, "2.5"), nil, 3 * time.Second},
@@ -143,11 +145,68 @@ func TestRetryAfterIsHonouredExactly(t *testing.T) {
 	}
 }
 
+// TestRetryAfterPastTheCapReturnsTheResponse: a server asking for longer than the call may wait
+// would refuse an earlier retry; the caller gets its answer at once instead.
+func TestRetryAfterPastTheCapReturnsTheResponse(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		code int
+		hint string
+		opts []httpretry.Option
+	}{
+		{"past-max-delay", 429, "1743440400", nil},
+		{"past-max-retry-after", 503, "30", []httpretry.Option{httpretry.MaxRetryAfter(10 * time.Second)}},
+		{"past-call-max-delay", 429, "30", []httpretry.Option{httpretry.CallOptions(engine.MaxDelay(2 * time.Second))}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, err := engine.New()
+				require.NoError(t, err)
+				defer e.Close(context.Background())
+				base := &scripted{responses: []func() *http.Response{status(tc.code, tc.hint), status(200, "")}, start: time.Now()}
+				c, err := httpretry.NewClient(e, append(tc.opts, httpretry.Base(base))...)
+				require.NoError(t, err)
+				resp, err := c.Get("http://api.test/")
+				require.NoError(t, err)
+				assert.Equal(t, tc.code, resp.StatusCode, "the server's last response")
+				assert.Equal(t, http.StatusText(tc.code), readBody(t, resp), "body intact")
+				assert.Equal(t, []time.Duration{0}, base.at, "one attempt, no early retry, no wait")
+				assert.Equal(t, uint64(1), e.Stats().FailedFor(engine.ReasonHint))
+			})
+		})
+	}
+}
+
+// TestRetryAfterIsAFloor: a retry after Retry-After comes no sooner, spread over one more hint.
+func TestRetryAfterIsAFloor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, err := engine.New()
+		require.NoError(t, err)
+		defer e.Close(context.Background())
+		var waits []time.Duration
+		for range 200 {
+			base := &scripted{responses: []func() *http.Response{status(429, "2"), status(200, "")}, start: time.Now()}
+			c, err := httpretry.NewClient(e, httpretry.Base(base))
+			require.NoError(t, err)
+			resp, err := c.Get("http://api.test/")
+			require.NoError(t, err)
+			assert.Equal(t, "OK", readBody(t, resp))
+			require.Len(t, base.at, 2)
+			waits = append(waits, base.at[1])
+		}
+		for _, w := range waits {
+			require.GreaterOrEqual(t, w, 2*time.Second)
+			require.LessOrEqual(t, w, 4*time.Second)
+		}
+		assert.Greater(t, slices.Max(waits)-slices.Min(waits), time.Second, "spread, not one wave")
+	})
+}
+
 func TestRetryAfterOnARealServer(t *testing.T) {
-	// Real time: check the delay the engine schedules, capped to keep the test short.
+	// Real time: check the delay the engine schedules, kept short; a longer hint stops the call.
 	for _, tc := range []struct{ header, want string }{
-		{"120", "4ms"}, // honoured, then capped
-		{time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), "4ms"}, // likewise
+		{"120", ""}, // past MaxRetryAfter: the 503 is returned
+		{time.Now().Add(time.Hour).UTC().Format(http.TimeFormat), ""}, // likewise
 		{"soon", "1ms"}, // the backoff's
 	} {
 		t.Run("retry-after="+strings.ReplaceAll(tc.header, " ", "_"), func(t *testing.T) {
@@ -163,6 +222,12 @@ func TestRetryAfterOnARealServer(t *testing.T) {
 			}}))
 			resp, err := get(t, newClient(t, e, httpretry.MaxRetryAfter(4*time.Millisecond)), s.URL)
 			require.NoError(t, err)
+			if tc.want == "" {
+				assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+				readBody(t, resp)
+				assert.Empty(t, delays)
+				return
+			}
 			assert.Equal(t, "ok 2", readBody(t, resp))
 			require.Len(t, delays, 1)
 			assert.Equal(t, tc.want, delays[0].String())

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/recur-go/recur/engine"
 )
@@ -20,7 +19,6 @@ type Transport struct {
 	base               http.RoundTripper
 	statuses           statusSet
 	retryNonIdempotent bool
-	maxRetryAfter      time.Duration
 	callOpts           []engine.CallOption // the caller's, then AttemptTimeout's
 	key                func(*http.Request) string
 }
@@ -31,7 +29,7 @@ func New(e *engine.Engine, opts ...Option) (*Transport, error) {
 	if e == nil {
 		return nil, errors.New("httpretry: New: engine is nil")
 	}
-	c := config{base: http.DefaultTransport, key: HostKey}
+	c := config{key: HostKey}
 	c.statuses = statusSetOf(DefaultRetryStatuses())
 	for _, o := range opts {
 		if o == nil {
@@ -43,19 +41,24 @@ func New(e *engine.Engine, opts ...Option) (*Transport, error) {
 	if c.err != nil {
 		return nil, c.err
 	}
+	if c.base == nil {
+		c.base = DefaultBase()
+	}
 	if err := engine.CheckCallOptions(c.callOpts...); err != nil {
 		return nil, fmt.Errorf("httpretry: CallOptions: %w", err)
 	}
-	callOpts := c.callOpts
+	callOpts := c.callOpts[:len(c.callOpts):len(c.callOpts)]
 	if c.attemptTimeout > 0 {
-		callOpts = append(callOpts[:len(callOpts):len(callOpts)], engine.AttemptTimeout(c.attemptTimeout))
+		callOpts = append(callOpts, engine.AttemptTimeout(c.attemptTimeout))
+	}
+	if c.maxRetryAfter > 0 {
+		callOpts = append(callOpts, engine.MaxHint(c.maxRetryAfter))
 	}
 	return &Transport{
 		engine:             e,
 		base:               c.base,
 		statuses:           c.statuses,
 		retryNonIdempotent: c.retryNonIdempotent,
-		maxRetryAfter:      c.maxRetryAfter,
 		callOpts:           callOpts,
 		key:                c.key,
 	}, nil
@@ -84,8 +87,8 @@ var onlyOnce = engine.MaxAttempts(1)
 // backoff otherwise.
 //
 // When the call gives up on a retryable status (attempts exhausted, the next retry would miss
-// the deadline, the budget or the breaker refused it), RoundTrip returns the last response, body
-// intact, and a nil error. Otherwise the error is the engine's *engine.RetryError, which says how
+// the deadline, the server's Retry-After is longer than the call may wait, the budget or the
+// breaker refused it), RoundTrip returns the last response, body intact, and a nil error. Otherwise the error is the engine's *engine.RetryError, which says how
 // many attempts ran and why the call stopped and wraps the last attempt's error; or, if the
 // call was never admitted, the engine's refusal (engine.ErrClosed, a breaker's error, ...).
 //

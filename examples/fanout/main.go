@@ -23,6 +23,8 @@ type config struct {
 	retryAfter               int     // seconds, sent with every 429
 	latency                  time.Duration
 	outageAt, outage         time.Duration // all requests fail with 503 in [outageAt, outageAt+outage)
+	limit                    float64       // requests a second admitted in [limitAt, limitAt+limitFor)
+	limitAt, limitFor        time.Duration
 	timeout                  time.Duration // per call
 	seed                     uint64
 }
@@ -30,6 +32,7 @@ type config struct {
 func defaults() config {
 	return config{calls: 10000, perHost: 128, attempts: 4, fail: 0.1, throttle: 0.05, reset: 0.02,
 		retryAfter: 1, latency: 2 * time.Millisecond, outageAt: 500 * time.Millisecond, outage: 200 * time.Millisecond,
+		limit: 1000, limitAt: 1200 * time.Millisecond, limitFor: 1500 * time.Millisecond,
 		timeout: 10 * time.Second, seed: 1}
 }
 
@@ -42,7 +45,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 GET requests through an httpretry client on one recur engine, on its default (elastic) pool,
 with at most -per-host requests in flight to the server (a bulkhead of its key). The server
 answers a share of requests with 503, some with 429 and a Retry-After, resets some connections,
-adds latency, and goes down entirely for a moment. A progress line is shown on stderr, then a
+adds latency, goes down entirely for a moment, and then for a while admits only -limit requests
+a second (429 and Retry-After for the rest), which the engine's pacer learns. A progress line is shown on stderr, then a
 summary on stdout.
 
 Usage: go run ./examples/fanout [flags]
@@ -60,6 +64,9 @@ Usage: go run ./examples/fanout [flags]
 	fs.DurationVar(&c.latency, "latency", c.latency, "mean latency the server adds (exponentially distributed)")
 	fs.DurationVar(&c.outageAt, "outage-at", c.outageAt, "when the server's outage starts, after it starts")
 	fs.DurationVar(&c.outage, "outage", c.outage, "how long the outage lasts (0: none)")
+	fs.Float64Var(&c.limit, "limit", c.limit, "requests a second the server admits in its rate limit phase (0: no phase)")
+	fs.DurationVar(&c.limitAt, "limit-at", c.limitAt, "when the rate limit phase starts, after the server starts")
+	fs.DurationVar(&c.limitFor, "limit-for", c.limitFor, "how long the rate limit phase lasts")
 	fs.DurationVar(&c.timeout, "timeout", c.timeout, "deadline of each call, retries included")
 	fs.Uint64Var(&c.seed, "seed", c.seed, "seed of the server's random choices")
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +98,8 @@ func (c config) validate() error {
 		return fmt.Errorf("-attempts %d: must be at least 1", c.attempts)
 	case c.retryAfter < 0:
 		return fmt.Errorf("-retry-after %d: must not be negative", c.retryAfter)
+	case !(c.limit >= 0) || c.limitAt < 0 || c.limitFor < 0:
+		return fmt.Errorf("-limit %v, -limit-at %v, -limit-for %v: must not be negative", c.limit, c.limitAt, c.limitFor)
 	case c.latency < 0, c.outageAt < 0, c.outage < 0:
 		return fmt.Errorf("-latency %v, -outage-at %v, -outage %v: must not be negative", c.latency, c.outageAt, c.outage)
 	case c.timeout <= 0:

@@ -53,8 +53,12 @@ func report(w io.Writer, cfg config, srv *flakyServer, e *engine.Engine, col *co
 		tr = []string{"stayed closed"}
 	}
 	fmt.Fprintf(w, "breaker     %s\n", strings.Join(tr, ", "))
-	fmt.Fprintf(w, "server      %d requests: %d answered 503, %d 429, %d reset (net/http resends most of those itself), %d in the outage; %d connections\n",
-		srv.requests.Load(), srv.unavailable.Load(), srv.throttled.Load(), srv.resets.Load(), srv.outage.Load(), srv.conns.Load())
+	fmt.Fprintf(w, "server      %d requests: %d answered 503, %d 429, %d reset (net/http resends most of those itself), %d in the outage, %d rate limited; %d connections\n",
+		srv.requests.Load(), srv.unavailable.Load(), srv.throttled.Load(), srv.resets.Load(), srv.outage.Load(), srv.limited.Load(), srv.conns.Load())
+	if cfg.limit > 0 {
+		fmt.Fprintf(w, "pacing      %d attempts waited their turn at the host's pacer, learnt from %d 429s (limit %.0f/s for %v at %v)\n",
+			st.Paced, srv.throttled.Load()+srv.limited.Load(), cfg.limit, cfg.limitFor, cfg.limitAt)
+	}
 	fmt.Fprintf(w, "peak        %d goroutines (%d of them callers, %d engine workers), %.1f MiB heap\n",
 		mon.peakGoroutines, cfg.calls, mon.peakWorkers, float64(mon.peakHeap)/(1<<20))
 	fmt.Fprintf(w, "wall time   %v on %d CPUs\n", round(res.wall), runtime.GOMAXPROCS(0))

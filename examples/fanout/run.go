@@ -62,8 +62,8 @@ func run(ctx context.Context, cfg config, stdout, stderr io.Writer, live bool) (
 
 	fmt.Fprintf(stdout, "recur fanout: %d concurrent calls through httpretry on one engine (default pool, %d per host), server %s\n",
 		cfg.calls, cfg.perHost, srv.url)
-	fmt.Fprintf(stdout, "  faults: %.0f%% 503, %.0f%% 429 (Retry-After %ds), %.0f%% connection resets, latency ~%v, outage %v at %v\n\n",
-		100*cfg.fail, 100*cfg.throttle, cfg.retryAfter, 100*cfg.reset, cfg.latency, cfg.outage, cfg.outageAt)
+	fmt.Fprintf(stdout, "  faults: %.0f%% 503, %.0f%% 429 (Retry-After %ds), %.0f%% connection resets, latency ~%v, outage %v at %v, limit %.0f/s for %v at %v\n\n",
+		100*cfg.fail, 100*cfg.throttle, cfg.retryAfter, 100*cfg.reset, cfg.latency, cfg.outage, cfg.outageAt, cfg.limit, cfg.limitFor, cfg.limitAt)
 
 	res := &results{latency: make([]time.Duration, cfg.calls)}
 	mon := startMonitor(e, cfg.calls, &res.finished, stderr, live)

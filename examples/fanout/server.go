@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/recur-go/recur/internal/limitserver"
 )
 
 // flakyServer is the demo's unreliable dependency, on 127.0.0.1 and a random port.
@@ -24,7 +27,9 @@ type flakyServer struct {
 	mu  sync.Mutex // guards rng
 	rng *rand.Rand
 
-	requests, unavailable, throttled, resets, outage, conns atomic.Int64
+	limit *limitserver.Limiter // the rate limit phase's
+
+	requests, unavailable, throttled, limited, resets, outage, conns atomic.Int64
 }
 
 func startServer(cfg config) (*flakyServer, error) {
@@ -33,7 +38,8 @@ func startServer(cfg config) (*flakyServer, error) {
 		return nil, err
 	}
 	s := &flakyServer{cfg: cfg, start: time.Now(), url: "http://" + l.Addr().String() + "/",
-		done: make(chan error, 1), rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15))}
+		done: make(chan error, 1), rng: rand.New(rand.NewPCG(cfg.seed, cfg.seed^0x9e3779b97f4a7c15)),
+		limit: limitserver.New(cfg.limit, max(1, int(cfg.limit/20)))}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
 		ConnState: func(_ net.Conn, st http.ConnState) {
 			if st == http.StateNew {
@@ -80,6 +86,16 @@ func (s *flakyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.outage.Add(1)
 		http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
 		return
+	}
+	if since := time.Since(s.start); s.cfg.limit > 0 && since >= s.cfg.limitAt && since < s.cfg.limitAt+s.cfg.limitFor {
+		// The rate limit phase: a gateway in front admits limit requests a second (a burst of
+		// 50ms of them) and answers the rest 429, as a shared API does under load.
+		if ok, wait := s.limit.Admit(); !ok {
+			s.limited.Add(1)
+			w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+			http.Error(w, "rate limited", http.StatusTooManyRequests)
+			return
+		}
 	}
 	switch c := s.cfg; {
 	case roll < c.reset:

@@ -1,6 +1,7 @@
 // Command http shows httpretry: an http.Client that retries 429 and 503 answers, honours the
-// server's Retry-After (capped, however absurd it is), logs its retries with slog, and when it
-// gives up returns the server's last answer rather than a made-up error.
+// server's Retry-After as a floor (spread above it, so that callers do not come back as one
+// wave; a hint longer than the call may wait stops it rather than retry early), logs its retries
+// with slog, and when it gives up returns the server's last answer rather than a made-up error.
 //
 //	go run ./examples/http
 package main
@@ -62,7 +63,7 @@ func run(w io.Writer) error {
 	}
 	defer e.Close(context.Background())
 	client, err := httpretry.NewClient(e,
-		httpretry.MaxRetryAfter(time.Second), // trust the server, up to a point
+		httpretry.MaxRetryAfter(2*time.Second), // wait for the server, up to a point
 		httpretry.CallOptions(engine.Name("quotes"), engine.Backoff(backoff.Constant(200*time.Millisecond))))
 	if err != nil {
 		return err

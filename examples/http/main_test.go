@@ -16,14 +16,14 @@ func TestRun(t *testing.T) {
 	var out strings.Builder
 	require.NoError(t, run(&out))
 	// Real time passes here: blank out the measured durations, which vary.
-	got := regexp.MustCompile(`(elapsed=|\) in )[0-9.]+m?s`).ReplaceAllString(out.String(), "${1}T")
+	got := regexp.MustCompile(`(elapsed=|\) in )[0-9.]+(µ|m)?s`).ReplaceAllString(out.String(), "${1}T")
 	got = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`).ReplaceAllString(got, "127.0.0.1:PORT")
-	assert.Equal(t, `level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s err="httpretry: status 429 Too Many Requests"
+	// Retry-After: 1 is a floor, the retry spread over [1s, 2s]
+	got = regexp.MustCompile(`delay=1(\.[0-9]+)?s err="httpretry: status 429`).ReplaceAllString(got, `delay=1s+ err="httpretry: status 429`)
+	assert.Equal(t, `level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s+ err="httpretry: status 429 Too Many Requests"
 level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=3 delay=200ms err="httpretry: status 503 Service Unavailable"
 GET /quote: 200 OK "Simplicity is prerequisite for reliability." (err <nil>) in T
-level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s err="httpretry: status 503 Service Unavailable"
-level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=3 delay=1s err="httpretry: status 503 Service Unavailable"
-level=WARN msg="giving up" op=quotes key=http://127.0.0.1:PORT attempts=3 reason=exhausted err="engine: quotes: gave up after 3 attempts (exhausted): last error: httpretry: status 503 Service Unavailable" elapsed=T
+level=WARN msg="giving up" op=quotes key=http://127.0.0.1:PORT attempts=1 reason="hint too long" err="engine: quotes: gave up after 1 attempt (hint too long): last error: httpretry: status 503 Service Unavailable" elapsed=T
 GET /down: 503 Service Unavailable "down for maintenance\n" (err <nil>) in T
 `, got)
 }

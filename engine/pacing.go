@@ -1,0 +1,271 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/recur-go/recur/breaker"
+	"github.com/recur-go/recur/scheduler"
+)
+
+// Pacing: an adaptive client-side rate limit per key, learnt from the server's pushback.
+//
+// The design is the AWS SDKs' adaptive retry mode (a token bucket in front of every request,
+// enabled by the first throttling error, whose fill rate follows CUBIC: β = 0.7, C = 0.4, a
+// minimum fill rate of 0.5/s, the sending rate measured in 0.5 s buckets and smoothed with a
+// factor of 0.8), with two changes that fit a client which runs thousands of calls at once:
+//
+//   - The rate a throttle cuts to is the rate the server admitted over the last window (the
+//     answers that were not pushback, per second, while pushback was arriving), not 0.7 times
+//     what the client sent. With thousands of calls in flight, every throttled answer cutting by
+//     0.7, as in the SDKs, takes the rate to its floor within a second, and CUBIC, whose C is an
+//     absolute 0.4 r/s³, then needs ~8 s to climb back to 200 r/s; the admitted rate is what a
+//     saturated server tells us directly. 0.7 remains the cut when nothing was admitted at all.
+//     The rate is cut at most once per window, as TCP cuts once per round trip.
+//   - Attempts wait in the key's FIFO, released one at a time by a tick in the engine's
+//     scheduler, at the rate of the moment, rather than each reserving a slot in advance: a
+//     backlog of thousands of retries follows the rate as it is learnt, and a waiting attempt
+//     is a slice entry, not a goroutine nor a sleeping caller.
+//
+// The others do not pace. Google SRE client-side throttling (reject locally with probability
+// max(0, (requests − K·accepts)/(requests + 1)), K = 2) sheds load the server would refuse: it
+// keeps the server at about K times what it admits and fails calls that could have waited their
+// turn. gRPC retry throttling (a token bucket of max_tokens, each failure costing 1 and each
+// success giving back token_ratio, retries allowed above half) decides whether to retry at all
+// (the engine's Budget does that), not when. TCP's AIMD halves on loss and adds one per round
+// trip: at a fixed limit it averages three quarters of it, and a run of a few seconds is over
+// before it has probed its way up. CUBIC after a cut to the admitted rate spends its time just
+// below the limit, and probes above it only slowly.
+const (
+	paceWindow    = 500 * time.Millisecond // AWS: the measured rate's time bucket
+	paceSmoothing = 0.8                    // AWS: weight of the newest measurement
+	cubicBeta     = 0.7                    // AWS, RFC 9438: the cut when nothing was admitted
+	cubicC        = 0.4                    // AWS, RFC 9438: the cubic's scale, in r/s per s³
+	minPaceRate   = 0.5                    // AWS: the lowest fill rate, attempts per second
+	maxPaceRate   = 1e6                    // beyond it an interval is too short to schedule
+	startPaceRate = 4                      // the first rate when nothing was measured: 2 a window
+	paceNoise     = 0.1                    // pushback on at most this share of a window's answers is not a limit
+	// paceRetire is how long a pacer with nobody waiting outlives the key's last pushback: then
+	// the key is as a never-throttled one again, and costs nothing.
+	paceRetire = 10 * paceWindow
+	maxPacers  = 1 << 16 // keys paced at once; more throttled keys are not paced, memory stays bounded
+)
+
+// PacingMode says which attempts of a key its pacer holds back once the server has pushed back.
+type PacingMode uint8
+
+const (
+	// PaceRetries paces the retries of a throttled key, the default: the first attempt of a
+	// call goes at once (and may be throttled, which teaches the pacer).
+	PaceRetries PacingMode = iota
+	// PaceAll paces first attempts too: once a key is throttled, every attempt of it waits its
+	// turn, so a steady stream of new calls does not add to the pushback.
+	PaceAll
+	// PaceOff turns pacing off: throttled retries wait for their hint or backoff only.
+	PaceOff
+)
+
+// WithPacing sets which attempts the per-key pacers hold back (default PaceRetries). A key gets a
+// pacer when an attempt of it is throttled (a Decision marked Throttled, an error marked with
+// Throttled; httpretry marks 429 and 503 with Retry-After): from then on its attempts wait in the
+// key's queue, holding no goroutine, and go at the rate the server admitted, learnt as it
+// answers; the rate grows back when the pushback stops (or falls to 1 answer in 10, which is a
+// server's odd refusal rather than a limit), and the pacer goes once nothing waits and the rate
+// has not pushed back for 5 s. A retry still waits at least its hint or backoff first.
+// A paced attempt honours cancellation (it settles at once) and its deadline (a retry whose turn
+// would come after it fails at once with ErrDeadline). Keys never throttled cost nothing.
+func WithPacing(m PacingMode) Option {
+	return optionFunc(func(c *config) {
+		if m > PaceOff {
+			c.fail("WithPacing: unknown mode %d", m)
+			return
+		}
+		c.pacing = m
+	})
+}
+
+// PaceState is what a key's pacer holds at one moment.
+type PaceState struct {
+	Rate    float64 // attempts per second let through; 0 while the first window is measured
+	Waiting int     // attempts waiting for their turn (some may have settled since)
+}
+
+// Pacing returns the state of key's pacer, and false if the key is not paced.
+func (e *Engine) Pacing(key string) (PaceState, bool) {
+	p := e.pacers.get(key, false)
+	if p == nil {
+		return PaceState{}, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return PaceState{Rate: p.rate, Waiting: len(p.fifo) - p.head}, true
+}
+
+// pacers is the engine's registry of pacers, one per throttled key.
+type pacers struct {
+	mode   PacingMode
+	live   atomic.Int32  // pacers in byKey: 0 spares every attempt a lookup
+	waited atomic.Uint64 // attempts that waited for their turn
+	mu     sync.RWMutex
+	byKey  map[string]*pacer
+	closed bool
+}
+
+// pacer is one key's rate limit and the attempts waiting for it.
+type pacer struct {
+	key  string
+	tick paceTick
+
+	mu      sync.Mutex
+	rate    float64   // attempts per second; 0: not learnt yet, nothing is held back
+	next    time.Time // when the next attempt may go
+	fifo    []job     // waiting attempts, oldest first from head; settled ones are skipped
+	head    int
+	ticking bool // tick is in the scheduler, or being handled
+	tickAt  time.Time
+	handle  scheduler.Handle
+	last    time.Time // the last attempt let through
+	retired bool
+	closed  bool
+
+	// The current window's measurements, and CUBIC's state since the last cut.
+	winStart  time.Time
+	ok        int       // answers that were not pushback, this window
+	okAtPush  int       // ok when the window's last pushback came
+	lastPush  time.Time // the last pushback, this window or before
+	pushed    bool      // pushback this window
+	pushes    int       // answers that were pushback, this window
+	admitted  float64   // smoothed rate the server admitted while pushing back
+	wmax      float64   // the rate before the last cut
+	k         float64   // seconds from the last cut until CUBIC is back at wmax
+	cutAt     time.Time // the last cut
+	starting  bool      // no cut since the first: slow start (see pacing_rate.go)
+	firstPush time.Time
+}
+
+// paceTick is a pacer's entry in the scheduler: when it fires, the pacer lets its oldest
+// waiting attempt go. It passes for a job, but a settled one, so that whatever takes it for a
+// call (Close, above all) leaves it alone.
+type paceTick struct{ p *pacer }
+
+var tickCall = func() *call {
+	c := &call{settled: true}
+	c.isDone.Store(true)
+	return c
+}()
+
+func (*paceTick) base() *call                                         { return tickCall }
+func (*paceTick) attempt(context.Context, int, time.Time, *verdictOf) {}
+func (*paceTick) judgeErr(err error) (Decision, breaker.Outcome, error) {
+	return Stop(), breaker.Ignored, err
+}
+
+// fired takes an item the scheduler handed over and returns the attempt to run now: a due retry,
+// unless its key's pacer or bulkhead holds it back, or the attempt a pacer's tick lets go.
+func (e *Engine) fired(j job) (job, bool) {
+	if t, ok := j.(*paceTick); ok {
+		if j = t.p.release(e); j == nil {
+			return nil, false
+		}
+		run, _ := e.enterSlot(j, false)
+		return j, run
+	}
+	if j.base().isDone.Load() {
+		return nil, false // settled after it fired: nothing to run
+	}
+	run, _ := e.enter(j, false)
+	return j, run
+}
+
+// paced reports whether c's key has a pacer that holds its attempts back.
+func (e *Engine) paced(c *call) bool {
+	if e.pacers.live.Load() == 0 {
+		return false
+	}
+	p := e.pacers.get(c.pol.key, false)
+	return p != nil && p.limits()
+}
+
+func (p *pacer) limits() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.retired
+}
+
+// pace lets j's attempt go now, or puts it in its key's queue, or settles it if its turn would
+// come after its deadline. It reports whether the attempt may go now.
+func (e *Engine) pace(j job, first bool) bool {
+	if e.pacers.live.Load() == 0 || first && e.pacers.mode != PaceAll {
+		return true
+	}
+	c := j.base()
+	p := e.pacers.get(c.pol.key, false)
+	if p == nil {
+		return true
+	}
+	now := time.Now()
+	p.mu.Lock()
+	switch {
+	case p.closed:
+		p.mu.Unlock()
+		e.cancelCall(c, ReasonClosed, ErrClosed)
+		return false
+	case p.retired:
+		p.mu.Unlock()
+		return true
+	case p.rate == 0 && !first:
+		// The pacer is learning the server's rate: a retry has waited its hint or backoff
+		// already, and a lone throttled call should not wait longer for a rate it never needs.
+		p.mu.Unlock()
+		return true
+	case p.rate == 0:
+		// The pacer is learning the server's rate from the answers to the attempts already
+		// sent: a new call (PaceAll) waits until the window closes and it is known, at most
+		// paceWindow, rather than add to a wave the server is refusing.
+		p.push(j)
+		e.pacers.waited.Add(1)
+		if !p.ticking {
+			p.next = p.winStart.Add(paceWindow)
+			p.schedule(e, now)
+		}
+		p.mu.Unlock()
+		return false
+	}
+	gap := p.interval()
+	if p.head == len(p.fifo) && !now.Before(p.next) {
+		p.next = later(p.next, now.Add(-p.slack())).Add(gap)
+		p.last = now
+		p.mu.Unlock()
+		return true
+	}
+	turn := p.next.Add(time.Duration(len(p.fifo)-p.head) * gap)
+	if !first && missesDeadline(c.parent, turn) {
+		p.mu.Unlock()
+		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
+		return false
+	}
+	p.push(j)
+	e.pacers.waited.Add(1)
+	if !p.ticking {
+		p.schedule(e, now)
+	}
+	p.mu.Unlock()
+	return false
+}
+
+// observePacing tells the pacer of c's key how an attempt was answered: pushback or not. A
+// key's first pushback makes its pacer; answers for keys without one cost one atomic load.
+func (e *Engine) observePacing(c *call, throttled bool) {
+	if !throttled && e.pacers.live.Load() == 0 || e.pacers.mode == PaceOff {
+		return
+	}
+	p := e.pacers.get(c.pol.key, throttled)
+	if p == nil {
+		return
+	}
+	if p.observe(e, time.Now(), throttled) {
+		e.pacers.retire(p)
+	}
+}

@@ -1,0 +1,95 @@
+package engine
+
+import "time"
+
+// A pacer's queue: attempts waiting for their turn, let through one at a time by the pacer's
+// tick in the engine's scheduler.
+
+// release takes the oldest attempt still waiting, when the pacer's tick fires, and arms the
+// tick for the next one.
+func (p *pacer) release(e *Engine) job {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ticking = false
+	if p.closed {
+		return nil // Close settles what waits
+	}
+	if p.rate == 0 { // the first window has passed with no answer to close it
+		p.adjust(now)
+		if p.rate == 0 {
+			p.cut(now)
+		}
+	}
+	var j job
+	for p.head < len(p.fifo) && j == nil {
+		x := p.fifo[p.head]
+		p.fifo[p.head] = nil
+		p.head++
+		if !x.base().isDone.Load() { // canceled while it waited: its turn goes to the next
+			j = x
+		}
+	}
+	if p.head == len(p.fifo) {
+		p.fifo, p.head = p.fifo[:0], 0
+	}
+	if j != nil {
+		p.next = later(p.next, now.Add(-p.slack())).Add(p.interval())
+		p.last = now
+	}
+	if p.head < len(p.fifo) {
+		p.schedule(e, now)
+	}
+	return j
+}
+
+// schedule arms the tick for the pacer's next turn; p.mu is held. If the scheduler has closed,
+// Close settles what waits.
+func (p *pacer) schedule(e *Engine, now time.Time) {
+	at := later(p.next, now)
+	if h, err := e.sched.Schedule(at, &p.tick); err == nil {
+		p.ticking, p.tickAt, p.handle = true, at, h
+	}
+}
+
+// hurry brings the next turn forward after the rate has risen, so that a pacer that was slow
+// does not wait out the long interval it had armed; p.mu is held. A tick already handed over
+// cannot be taken back: it fires as armed.
+func (p *pacer) hurry(e *Engine, now time.Time) {
+	next := later(p.last.Add(p.interval()), now)
+	if !next.Before(p.next) {
+		return
+	}
+	p.next = next
+	if p.ticking && next.Before(p.tickAt) && e.sched.Cancel(p.handle) {
+		p.ticking = false
+		p.schedule(e, now)
+	}
+}
+
+func (p *pacer) interval() time.Duration {
+	return time.Duration(float64(time.Second) / p.rate)
+}
+
+// slack is how far behind its schedule the pacer may have fallen and catch up: a tick that fires
+// late (timers are coarse, a loaded machine runs the dispatcher late: up to 50ms here) is made up for, a pause in demand is not turned into a burst.
+func (p *pacer) slack() time.Duration { return max(p.interval(), 50*time.Millisecond) }
+
+// push appends j to the queue; p.mu is held. Before the slice grows, settled entries are dropped,
+// so calls canceled while they wait cost amortized constant time and hold no memory for long.
+func (p *pacer) push(j job) {
+	if len(p.fifo) == cap(p.fifo) && len(p.fifo) > 0 {
+		live := p.fifo[:0]
+		for _, x := range p.fifo[p.head:] {
+			if !x.base().isDone.Load() {
+				live = append(live, x)
+			}
+		}
+		clear(p.fifo[len(live):])
+		p.fifo, p.head = live, 0
+		if len(p.fifo) > cap(p.fifo)/2 { // not worth another scan soon: grow now
+			p.fifo = append(make([]job, 0, 2*cap(p.fifo)), p.fifo...)
+		}
+	}
+	p.fifo = append(p.fifo, j)
+}
