@@ -45,6 +45,11 @@ func CheckGoals(results []Result) []GoalCheck {
 			Target: target, Measured: adv, Unit: "×", Met: met})
 	}
 
+	if r, ok := find(results, "call/ok", Recur, NsPerOp); ok {
+		checks = append(checks, GoalCheck{Goal: "call/ok ns/op: recur's Submit and Await of a call that succeeds at once",
+			Target: "< 800 ns", Measured: r.Value, Unit: "ns", Met: r.Value < 800})
+	}
+
 	fan := "fanout/k=2/delay=1ms"
 	faster(fan, NsPerBatch, FailsafeGo, 3, false)
 	faster(fan, NsPerBatch, BackoffV5, 2, false)

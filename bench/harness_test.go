@@ -20,6 +20,7 @@ func TestScenariosTiny(t *testing.T) {
 	results := Summarize(samples)
 
 	want := map[string][]string{ // metrics by group
+		"call":      {NsPerOp},
 		"fanout":    {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
 		"latency":   {NsPerBatch, PeakGoroutines, PeakHeap},
 		"hol":       {P50, P99, PeakGoroutines},
@@ -51,7 +52,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"fanout", "latency", "hol", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
+	assert.Equal(t, []string{"call", "fanout", "latency", "hol", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than

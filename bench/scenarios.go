@@ -7,8 +7,10 @@ import (
 
 // Sizes fixes how big and how repeated each scenario is.
 type Sizes struct {
-	FanOutCalls    int             // calls per fan-out batch
-	FanOutRounds   int             // rounds of each fan-out scenario
+	FanOutCalls    int // calls per fan-out batch
+	FanOutRounds   int // rounds of each fan-out scenario
+	Calls          int // calls made one after another in the per-call scenario
+	CallRounds     int
 	LatencyCalls   int             // calls per latency batch
 	LatencyOps     []time.Duration // how long each attempt of the latency scenario takes
 	LatencyRounds  int
@@ -32,6 +34,8 @@ type Sizes struct {
 var FullSizes = Sizes{
 	FanOutCalls:    10_000,
 	FanOutRounds:   20,
+	Calls:          100_000,
+	CallRounds:     10,
 	LatencyCalls:   10_000,
 	LatencyOps:     []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond},
 	LatencyRounds:  10,
@@ -58,6 +62,8 @@ var FullSizes = Sizes{
 var QuickSizes = Sizes{
 	FanOutCalls:    10_000,
 	FanOutRounds:   5,
+	Calls:          50_000,
+	CallRounds:     3,
 	LatencyCalls:   10_000,
 	LatencyOps:     []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond},
 	LatencyRounds:  3,
@@ -81,6 +87,8 @@ var QuickSizes = Sizes{
 var TinySizes = Sizes{
 	FanOutCalls:    200,
 	FanOutRounds:   1,
+	Calls:          200,
+	CallRounds:     1,
 	LatencyCalls:   200,
 	LatencyOps:     []time.Duration{time.Millisecond},
 	LatencyRounds:  1,
@@ -102,7 +110,7 @@ var TinySizes = Sizes{
 
 // Scenarios returns every scenario at the given sizes, in the order of the report.
 func Scenarios(z Sizes) []Scenario {
-	var ss []Scenario
+	ss := []Scenario{Call(z.CallRounds, z.Calls)}
 	for _, fanOut := range []func(rounds, n, k int, delay time.Duration) Scenario{FanOut, FanOutCancelable} {
 		for _, k := range []int{0, 2} {
 			for _, delay := range []time.Duration{0, time.Millisecond} {

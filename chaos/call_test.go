@@ -157,10 +157,19 @@ func (v *env) call(base context.Context, r *record, ts *timers, lateOps *atomic.
 	var err error
 	switch s.caller {
 	case callerDo:
-		if r.id%2 == 0 {
-			r.val, r.err = engine.Do(ctx, v.e, op, opts...)
+		do := func() {
+			if r.id%2 == 0 {
+				r.val, r.err = engine.Do(ctx, v.e, op, opts...)
+			} else {
+				r.val, r.err = engine.Wrap(v.e, op, opts...)(ctx)
+			}
+		}
+		if s.kind == kindGoexit {
+			// Do runs the first attempt on its caller's goroutine, so a Goexit there ends that
+			// goroutine, as it would without the engine: give it one of its own.
+			r.exited = !returns(do)
 		} else {
-			r.val, r.err = engine.Wrap(v.e, op, opts...)(ctx)
+			do()
 		}
 		r.doDone = true
 		return cancel
@@ -201,4 +210,18 @@ func doRefusal(r *record) error {
 		return err
 	}
 	return nil
+}
+
+// returns runs f on a goroutine of its own and reports whether f returned, rather than calling
+// runtime.Goexit.
+func returns(f func()) bool {
+	returned := false
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+		returned = true
+	}()
+	<-done
+	return returned
 }

@@ -33,6 +33,11 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 	if s.key == keyFresh {
 		t.fresh++
 	}
+	if r.exited { // Do never returned: the call was accepted and ran; the hook saw its end
+		if e := r.hookErr.Load(); e != nil {
+			r.err = *e
+		}
+	}
 	if r.doDone {
 		r.refusal = doRefusal(r) // every call has settled by now
 	}

@@ -24,7 +24,8 @@
 //   - a success came from an attempt that was allowed to succeed, never from a late result of
 //     an abandoned attempt, and a failure has a reason the call's behaviour allows; only a call
 //     planned to call runtime.Goexit fails with a *engine.PanicError of engine.ErrGoexit, on the
-//     attempt planned and not retried;
+//     attempt planned and not retried (when Do ran that attempt on its caller's goroutine, the
+//     goroutine ends there, Do never returns, and the hook's error is checked instead);
 //   - no key ever had more operations running at once than its bulkhead allows, counted by the
 //     operations themselves, abandoned ones included;
 //   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never

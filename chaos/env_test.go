@@ -120,7 +120,8 @@ type record struct {
 	// what the caller saw, written by the submitting goroutine before the round is checked
 	fut     *engine.Future[uint64]
 	refusal error // admission error; nil if the call was accepted
-	doDone  bool  // Do returned val and err
+	doDone  bool  // Do returned val and err, or its goroutine exited in it
+	exited  bool  // user code called runtime.Goexit on Do's goroutine: err is the hook's
 	val     uint64
 	err     error
 
@@ -129,6 +130,7 @@ type record struct {
 	hookSuccess  atomic.Bool
 	hookAttempts atomic.Int32
 	hookReason   atomic.Int32
+	hookErr      atomic.Pointer[error]
 
 	// what the operation did, apart from the record: the operation must not keep the round's
 	// records reachable (a stopped timer may hold on to a Future for a while)
@@ -172,6 +174,7 @@ func (v *env) onSettled(s engine.Settled) {
 	r.hookSuccess.Store(s.Success)
 	r.hookAttempts.Store(int32(s.Attempts))
 	r.hookReason.Store(int32(s.Reason))
+	r.hookErr.Store(&s.Err)
 	r.settles.Add(1)
 	if r.id%64 == 0 { // a snapshot taken while calls settle, by the goroutine settling one
 		if why := identity(engine.Stats{}, v.e.Stats()); why != "" {

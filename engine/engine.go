@@ -101,6 +101,7 @@ func New(opts ...Option) (*Engine, error) {
 	}
 	e.policy.e = e
 	e.pool = pool{
+		born:        e.born,
 		maxWorkers:  int32(cfg.maxWorkers),
 		minWorkers:  int32(min(cfg.minWorkers, cfg.maxWorkers)),
 		idleTimeout: cfg.idleTimeout,

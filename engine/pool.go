@@ -23,6 +23,7 @@ type pool struct {
 	idleTimeout time.Duration
 	total       atomic.Int32 // workers alive; written under mu
 	maxStarting int          // workers started but not yet running, beyond which work queues
+	born        time.Time    // the engine's, for the idle workers' clock
 	wg          sync.WaitGroup
 
 	mu       sync.Mutex // guards what follows
@@ -48,9 +49,9 @@ type worker struct {
 	inAttempt  bool                 // counted in Stats.Running, for goexit
 	start      time.Time            // when it started, if the engine keeps time
 	wake       chan job             // the next attempt; closed to let the worker go
-	idleSince  time.Time
-	onCaller   bool   // not a worker: a caller's goroutine running its own call (see Do)
-	shard      uint32 // of pool.listed
+	idleSince  time.Duration        // when it went idle, since the pool's birth (monotonic: cheaper to read)
+	onCaller   bool                 // not a worker: a caller's goroutine running its own call (see Do)
+	shard      uint32               // of pool.listed
 	prev, next *worker
 }
 
@@ -235,7 +236,7 @@ func (p *pool) pop() job {
 // next takes the oldest queued attempt, or else puts w on the idle stack (j is nil). ok is false
 // if the pool is closing.
 func (p *pool) next(w *worker) (j job, ok bool) {
-	now := time.Now() // read before taking the lock: thousands of workers may park at once
+	now := time.Since(p.born) // read before taking the lock: thousands of workers may park at once
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {

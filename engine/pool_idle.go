@@ -12,9 +12,9 @@ func (p *pool) reap() {
 	if p.closed {
 		return
 	}
-	now := time.Now()
+	now := time.Since(p.born)
 	n := 0
-	for n < len(p.idle) && now.Sub(p.idle[n].idleSince) >= p.idleTimeout && p.total.Load() > p.minWorkers {
+	for n < len(p.idle) && now-p.idle[n].idleSince >= p.idleTimeout && p.total.Load() > p.minWorkers {
 		close(p.idle[n].wake)
 		p.total.Add(-1)
 		n++
@@ -28,7 +28,7 @@ func (p *pool) reap() {
 	if rest > 0 && p.total.Load() > p.minWorkers {
 		p.reaping = true
 		p.reaps.Add(1)
-		p.reaper.Reset(p.idleTimeout - now.Sub(p.idle[0].idleSince))
+		p.reaper.Reset(p.idleTimeout - (now - p.idle[0].idleSince))
 	}
 }
 

@@ -54,7 +54,8 @@ func run(w io.Writer) error {
 	go func() { served <- srv.Serve(l) }()
 	defer func() { srv.Shutdown(context.Background()); <-served }()
 
-	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{ReplaceAttr: noTime}))
+	// Retries are logged at Debug (they are routine); this example shows them.
+	logger := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug, ReplaceAttr: noTime}))
 	e, err := engine.New(engine.WithLogger(logger))
 	if err != nil {
 		return err

@@ -18,12 +18,12 @@ func TestRun(t *testing.T) {
 	// Real time passes here: blank out the measured durations, which vary.
 	got := regexp.MustCompile(`(elapsed=|\) in )[0-9.]+m?s`).ReplaceAllString(out.String(), "${1}T")
 	got = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`).ReplaceAllString(got, "127.0.0.1:PORT")
-	assert.Equal(t, `level=WARN msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s err="httpretry: status 429 Too Many Requests"
-level=WARN msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=3 delay=200ms err="httpretry: status 503 Service Unavailable"
+	assert.Equal(t, `level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s err="httpretry: status 429 Too Many Requests"
+level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=3 delay=200ms err="httpretry: status 503 Service Unavailable"
 GET /quote: 200 OK "Simplicity is prerequisite for reliability." (err <nil>) in T
-level=WARN msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s err="httpretry: status 503 Service Unavailable"
-level=WARN msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=3 delay=1s err="httpretry: status 503 Service Unavailable"
-level=ERROR msg="giving up" op=quotes key=http://127.0.0.1:PORT attempts=3 reason=exhausted err="engine: quotes: gave up after 3 attempts (exhausted): last error: httpretry: status 503 Service Unavailable" elapsed=T
+level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=2 delay=1s err="httpretry: status 503 Service Unavailable"
+level=DEBUG msg=retrying op=quotes key=http://127.0.0.1:PORT attempt=3 delay=1s err="httpretry: status 503 Service Unavailable"
+level=WARN msg="giving up" op=quotes key=http://127.0.0.1:PORT attempts=3 reason=exhausted err="engine: quotes: gave up after 3 attempts (exhausted): last error: httpretry: status 503 Service Unavailable" elapsed=T
 GET /down: 503 Service Unavailable "down for maintenance\n" (err <nil>) in T
 `, got)
 }
