@@ -1,6 +1,8 @@
 package recurgrpc
 
 import (
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -19,6 +21,9 @@ type config struct {
 	retryable      codeSet
 	callOpts       []engine.CallOption
 	attemptTimeout time.Duration
+
+	cache atomic.Pointer[map[optKey][]engine.CallOption] // see options
+	mu    sync.Mutex                                     // serializes writers of cache
 }
 
 // codeSet is a set of status codes, one bit each.
@@ -41,16 +46,17 @@ func DefaultRetryableCodes() []codes.Code {
 	return []codes.Code{codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded}
 }
 
-func newConfig(opts []Option) config {
-	c := config{retryable: setOf(DefaultRetryableCodes()...)}
+func newConfig(opts []Option) *config {
+	c := &config{retryable: setOf(DefaultRetryableCodes()...)}
 	for _, o := range opts {
 		if o != nil {
-			o.apply(&c)
+			o.apply(c)
 		}
 	}
 	if c.attemptTimeout > 0 {
 		c.callOpts = append(c.callOpts[:len(c.callOpts):len(c.callOpts)], engine.AttemptTimeout(c.attemptTimeout))
 	}
+	c.cache.Store(&map[optKey][]engine.CallOption{})
 	return c
 }
 

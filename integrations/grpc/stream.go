@@ -19,7 +19,7 @@ func StreamClientInterceptor(e *engine.Engine, opts ...Option) grpc.StreamClient
 	cfg := newConfig(opts)
 	return func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string,
 		streamer grpc.Streamer, callOpts ...grpc.CallOption) (grpc.ClientStream, error) {
-		s := &stream{cfg: &cfg, e: e, ctx: ctx, open: func(sctx context.Context) (grpc.ClientStream, error) {
+		s := &stream{cfg: cfg, e: e, ctx: ctx, open: func(sctx context.Context) (grpc.ClientStream, error) {
 			return streamer(sctx, desc, cc, method, callOpts...)
 		}, callOpts: cfg.options(method, cc)}
 		// The first attempt opens the stream here, outside the engine, so that the caller can

@@ -2,6 +2,7 @@ package recurgrpc
 
 import (
 	"context"
+	"maps"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
@@ -26,8 +27,26 @@ func UnaryClientInterceptor(e *engine.Engine, opts ...Option) grpc.UnaryClientIn
 }
 
 // options returns a call's options: its name, key and breaker classifier, then the caller's.
+// They are made once per method and target and kept (a connection has one target and a service
+// few methods), so that an RPC does not allocate them anew.
 func (c *config) options(method string, cc *grpc.ClientConn) []engine.CallOption {
+	k := optKey{method, cc.Target()}
+	if opts, ok := (*c.cache.Load())[k]; ok {
+		return opts
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := *c.cache.Load()
+	if opts, ok := m[k]; ok {
+		return opts
+	}
 	opts := make([]engine.CallOption, 0, 3+len(c.callOpts))
-	opts = append(opts, engine.Name(method), engine.Key(cc.Target()), health)
-	return append(opts, c.callOpts...)
+	opts = append(opts, engine.Name(method), engine.Key(k.target), health)
+	opts = append(opts, c.callOpts...)
+	next := maps.Clone(m) // copy on write: lookups, on every RPC, take no lock
+	next[k] = opts
+	c.cache.Store(&next)
+	return opts
 }
+
+type optKey struct{ method, target string }
