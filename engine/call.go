@@ -41,6 +41,7 @@ type call struct {
 	watched     bool            // under a watch of the caller's context (see watch.go)
 	inFIFO      uint8           // where the call waits in its key's FIFO, if it does; guarded by the key's lock
 	inWatch     bool            // in a watch's list; guarded by the engine's watchMu
+	fellBack    bool            // a fallback replaced the failure in err (fallback.go); set before isDone
 	health      breaker.Outcome // of the successful attempt, between claiming the call and settling it
 	ticket      breaker.Ticket
 	handle      scheduler.Handle
@@ -107,7 +108,9 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		c.mu.Unlock()
 		return false
 	}
-	e.release(c, &o) // unlocks c.mu
+	if fb := e.release(c, &o); fb != nil { // unlocks c.mu
+		fb() // claimed, not yet published: nobody reads the result meanwhile
+	}
 	e.record(c, &o)
 	e.publish(c)
 	e.noteSettled(1)
@@ -115,11 +118,15 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 }
 
 // release marks c settled, with c.mu held, and gives back what it holds: its place in the
-// scheduler, its breaker ticket, its watch, its key. It unlocks c.mu.
+// scheduler, its breaker ticket, its watch, its key. It unlocks c.mu. It returns the call's
+// Fallback, bound to it, if the failure is one that Fallback covers.
 //
 //go:noinline
-func (e *Engine) release(c *call, o *outcome) {
+func (e *Engine) release(c *call, o *outcome) (fallBack func()) {
 	c.settled = true
+	if !o.success && o.reason != ReasonCanceled && o.reason != ReasonClosed && c.side != nil {
+		fallBack = c.side.fallBack
+	}
 	if o.success {
 		c.err = nil
 	} else {
@@ -151,6 +158,7 @@ func (e *Engine) release(c *call, o *outcome) {
 	if c.key != nil {
 		e.unkey(c)
 	}
+	return fallBack
 }
 
 // record counts a settled call and tells the hooks.
@@ -172,8 +180,11 @@ func (e *Engine) record(c *call, o *outcome) {
 			e.stats.breaker.Add(1)
 		}
 	}
+	if c.fellBack {
+		e.stats.fellBack.Add(1)
+	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
+		fire(e.hooks.settled, Settled{FellBack: c.fellBack, Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 }

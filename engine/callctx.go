@@ -160,8 +160,9 @@ func (x *callCtx) AfterFunc(f func()) (stop func() bool) {
 
 // callSide holds what few calls need, so that the others do not carry it.
 type callSide struct {
-	notify []chan<- *call // Completed iterators waiting for this call
-	afters []*afterFunc   // contexts derived from the call's, to cancel when it settles
+	notify   []chan<- *call // Completed iterators waiting for this call
+	afters   []*afterFunc   // contexts derived from the call's, to cancel when it settles
+	fallBack func()         // the call's Fallback, bound to its Future (fallback.go)
 }
 
 // sideLocked returns c's side fields, making them on first use; c.mu is held.

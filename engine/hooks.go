@@ -67,6 +67,7 @@ type Settled struct {
 	Success  bool
 	Err      error  // nil on success
 	Reason   Reason // why it failed; meaningless on success
+	FellBack bool   // it failed, and its Fallback gave its result instead (see Err)
 }
 
 // BreakerChange describes a transition of one of the engine's breakers.

@@ -23,6 +23,7 @@ type Stats struct {
 	Rejected    uint64 // Submit/TrySubmit refusals: queue or bulkhead full, closed, breaker open
 	Breaker     uint64 // calls failed or refused because the breaker was open
 	Budget      uint64 // retries denied by the budget
+	FellBack    uint64 // calls whose Fallback gave a result: failed ones (counted as failed too), and those Do saw refused
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -57,6 +58,7 @@ type counters struct {
 	rejected    atomic.Uint64
 	breaker     atomic.Uint64
 	budget      atomic.Uint64
+	fellBack    atomic.Uint64
 	failedBy    [numReasons]atomic.Uint64
 }
 
@@ -93,5 +95,6 @@ func (e *Engine) Stats() Stats {
 	s.Rejected = e.stats.rejected.Load()
 	s.Breaker = e.stats.breaker.Load()
 	s.Budget = e.stats.budget.Load()
+	s.FellBack = e.stats.fellBack.Load()
 	return s
 }
