@@ -48,6 +48,12 @@ func (s *stream) attempt(actx context.Context, m any) (eof bool, err error) {
 	if err == io.EOF {
 		return true, nil
 	}
+	if err != nil && actx.Err() != nil {
+		// The stream failed because the attempt ended (the AfterFunc canceled it): its status is
+		// Canceled, which is not what happened. The attempt's cause (engine.ErrAttemptTimeout)
+		// is, and the engine retries it.
+		return false, context.Cause(actx)
+	}
 	return false, s.cfg.classify(err, cur.Trailer())
 }
 

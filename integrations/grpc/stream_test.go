@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/recur-go/recur/engine"
+	recurgrpc "github.com/recur-go/recur/integrations/grpc"
 )
 
 var streamDesc = &grpc.StreamDesc{StreamName: "Stream", ServerStreams: true}
@@ -102,4 +103,20 @@ func TestStreamThatCannotOpen(t *testing.T) {
 	assert.Equal(t, codes.Unavailable, status.Code(err))
 	assert.ErrorIs(t, err, engine.ErrExhausted)
 	assert.Equal(t, uint64(3), e.Stats().Attempts)
+}
+
+func TestStreamRetriesAnAttemptPastItsTimeout(t *testing.T) {
+	s := newServer(t, func(ctx context.Context, n int) (string, error) {
+		if n == 1 {
+			<-ctx.Done() // the first stream hangs until the client gives it up
+			return "", ctx.Err()
+		}
+		return "", nil
+	})
+	e := newEngine(t)
+	got, err := stream(t.Context(), t, dial(t, s, e, recurgrpc.AttemptTimeout(50*time.Millisecond)), "2")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"2", "2"}, got)
+	assert.Equal(t, int64(2), s.requests.Load())
+	assert.Equal(t, uint64(1), e.Stats().Retries)
 }
