@@ -40,6 +40,7 @@
 //	recur.rejected               counter {call}           submissions refused
 //	recur.late_results           counter {result}         results of abandoned attempts, discarded
 //	recur.budget.denials         counter {retry}          retries denied by the budget
+//	recur.fallbacks              counter {call}           calls whose engine.Fallback gave a result
 //	recur.breaker.state          gauge {state}            1 for each key's breaker's state, 0 for
 //	                                                      the others: recur.key, recur.breaker.state
 //
@@ -51,7 +52,8 @@
 // A call's span starts when its first attempt does, as a child of the span in the context the
 // call was submitted with, and ends when the call settles. It is named after the call
 // (engine.Name, "recur.call" without one) and carries recur.key, recur.attempts and
-// recur.outcome; a failed call has an Error status and error.type set to its outcome. Each
+// recur.outcome; a failed call has an Error status and error.type set to its outcome, and
+// recur.fallback true if its engine.Fallback gave a result in its place. Each
 // attempt adds an event "recur.attempt" (number, duration, result, error), each retry an event
 // "recur.retry" (the attempt it schedules and its delay), and a call stopped by an open breaker
 // an event "recur.breaker.open". With [AttemptSpans], each attempt is a child span as well.

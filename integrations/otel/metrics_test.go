@@ -1,6 +1,7 @@
 package recurotel_test
 
 import (
+	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -96,6 +97,11 @@ func TestObserveEngineReadsGauges(t *testing.T) {
 		_, err = f.Await(t.Context())
 		require.NoError(t, err)
 		assert.Equal(t, map[string]int64{"": 0}, points(t, collect(t, r)["recur.calls.pending"]))
+
+		_, err = engine.Do(t.Context(), e, failing(5, errDown), engine.Key("a"),
+			engine.Fallback(func(context.Context, error) (int, error) { return -1, nil }))
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int64{"": 1}, points(t, collect(t, r)["recur.fallbacks"]))
 	})
 }
 

@@ -40,6 +40,7 @@ func ObserveEngine(e *engine.Engine, mp metric.MeterProvider) (metric.Registrati
 	rejected := counter("recur.rejected", "{call}", "Submissions refused: queue or bulkhead full, engine closed, breaker open.")
 	late := counter("recur.late_results", "{result}", "Results of abandoned attempts, discarded.")
 	budget := counter("recur.budget.denials", "{retry}", "Retries denied by the retry budget.")
+	fallbacks := counter("recur.fallbacks", "{call}", "Calls whose Fallback gave a result (failed ones are counted as failed too).")
 	state, err := m.Int64ObservableGauge("recur.breaker.state", metric.WithUnit("{state}"),
 		metric.WithDescription("1 for the current state of each key's breaker, 0 for the others."))
 	errs = append(errs, err)
@@ -62,6 +63,7 @@ func ObserveEngine(e *engine.Engine, mp metric.MeterProvider) (metric.Registrati
 		o.ObserveInt64(rejected, int64(s.Rejected))
 		o.ObserveInt64(late, int64(s.Late))
 		o.ObserveInt64(budget, int64(s.Budget))
+		o.ObserveInt64(fallbacks, int64(s.FellBack))
 		if e.Breaker() == nil {
 			return nil // an engine has breakers for every key or for none
 		}
@@ -75,7 +77,7 @@ func ObserveEngine(e *engine.Engine, mp metric.MeterProvider) (metric.Registrati
 			}
 		}
 		return nil
-	}, pending, running, waiting, queued, slots, workers, keys, rejected, late, budget, state)
+	}, pending, running, waiting, queued, slots, workers, keys, rejected, late, budget, fallbacks, state)
 }
 
 // states are the breaker states a recur.breaker.state point is recorded for.

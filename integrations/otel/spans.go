@@ -165,6 +165,9 @@ func (s *spans) end(c *callSpan, st engine.Settled) {
 			c.span.AddEvent("recur.breaker.open", trace.WithTimestamp(st.End))
 		}
 		c.span.SetAttributes(attribute.String("error.type", outcome))
+		if st.FellBack {
+			c.span.SetAttributes(attribute.Bool("recur.fallback", true))
+		}
 		if st.Err != nil {
 			c.span.SetStatus(codes.Error, st.Err.Error())
 		} else {

@@ -168,3 +168,20 @@ func TestSpanOfACallThatNeverRan(t *testing.T) {
 		assert.Equal(t, 100*time.Millisecond, ended[0].EndTime().Sub(ended[0].StartTime()))
 	})
 }
+
+func TestSpanOfACallThatFellBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		rec, e, _ := newTraced(t)
+		v, err := engine.Do(t.Context(), e, failing(5, errDown), engine.MaxAttempts(2),
+			engine.Fallback(func(context.Context, error) (int, error) { return -1, nil }))
+		require.NoError(t, err)
+		assert.Equal(t, -1, v)
+
+		ended := rec.Ended()
+		require.Len(t, ended, 1)
+		attrs := attrsOf(ended[0].Attributes())
+		assert.Equal(t, "exhausted", attrs["recur.outcome"])
+		assert.Equal(t, "true", attrs["recur.fallback"])
+		assert.Equal(t, codes.Error, ended[0].Status().Code, "the failure stays visible")
+	})
+}

@@ -16,12 +16,12 @@ type Collector struct {
 	engine atomic.Pointer[engine.Engine]
 
 	// Read from the engine at each scrape.
-	calls, settled, attempts, retries                 *prometheus.Desc
-	rejected, late, breakerRefusals, budgetDenials    *prometheus.Desc
-	pending, running, waiting, queued, slots, workers *prometheus.Desc
-	keys                                              *prometheus.Desc
-	keyCalls, keySettled, keyAttempts, keyRetries     *prometheus.Desc
-	breakerState                                      *prometheus.Desc
+	calls, settled, attempts, retries                         *prometheus.Desc
+	rejected, late, breakerRefusals, budgetDenials, fallbacks *prometheus.Desc
+	pending, running, waiting, queued, slots, workers         *prometheus.Desc
+	keys                                                      *prometheus.Desc
+	keyCalls, keySettled, keyAttempts, keyRetries             *prometheus.Desc
+	breakerState                                              *prometheus.Desc
 
 	// Fed by the hooks.
 	transitions *prometheus.CounterVec
@@ -52,6 +52,7 @@ func New(opts ...Option) *Collector {
 		late:            desc("late_results_total", "Results of abandoned attempts, discarded."),
 		breakerRefusals: desc("breaker_refusals_total", "Calls failed or refused because a breaker was open."),
 		budgetDenials:   desc("budget_denials_total", "Retries denied by the retry budget."),
+		fallbacks:       desc("fallbacks_total", "Calls whose Fallback gave a result (failed ones are counted as failed too)."),
 		pending:         desc("calls_pending", "Calls accepted and not settled yet."),
 		running:         desc("attempts_running", "Attempts running now."),
 		waiting:         desc("retries_waiting", "Retries waiting for their delay."),
@@ -85,7 +86,7 @@ func (c *Collector) Observe(e *engine.Engine) { c.engine.Store(e) }
 // Describe sends the descriptors of every metric the Collector may export.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.calls, c.settled, c.attempts, c.retries, c.rejected, c.late,
-		c.breakerRefusals, c.budgetDenials, c.pending, c.running, c.waiting, c.queued, c.slots, c.workers, c.keys,
+		c.breakerRefusals, c.budgetDenials, c.fallbacks, c.pending, c.running, c.waiting, c.queued, c.slots, c.workers, c.keys,
 		c.keyCalls, c.keySettled, c.keyAttempts, c.keyRetries, c.breakerState} {
 		ch <- d
 	}
@@ -125,6 +126,7 @@ func (c *Collector) collectEngine(ch chan<- prometheus.Metric, e *engine.Engine)
 	counter(c.late, s.Late)
 	counter(c.breakerRefusals, s.Breaker)
 	counter(c.budgetDenials, s.Budget)
+	counter(c.fallbacks, s.FellBack)
 	gauge(c.pending, float64(s.Pending))
 	gauge(c.running, float64(s.Running))
 	gauge(c.waiting, float64(s.Waiting))

@@ -264,3 +264,19 @@ func TestCollectorLints(t *testing.T) {
 		assert.Empty(t, problems)
 	})
 }
+
+func TestCollectorCountsFallbacks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c, e := newObserved(t)
+		v, err := engine.Do(t.Context(), e, failing(5, errDown), engine.Key("a"), engine.MaxAttempts(2),
+			engine.Fallback(func(context.Context, error) (int, error) { return -1, nil }))
+		require.NoError(t, err)
+		assert.Equal(t, -1, v)
+		require.NoError(t, testutil.CollectAndCompare(c, strings.NewReader(`
+# HELP recur_fallbacks_total Calls whose Fallback gave a result (failed ones are counted as failed too).
+# TYPE recur_fallbacks_total counter
+recur_fallbacks_total 1
+`), "recur_fallbacks_total"))
+		assert.Equal(t, 1.0, settledFor(t, c, "a", "exhausted"), "the call failed, and fell back")
+	})
+}

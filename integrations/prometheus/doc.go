@@ -24,6 +24,7 @@
 //	recur_late_results_total              counter   results of abandoned attempts, discarded
 //	recur_breaker_refusals_total          counter   calls failed or refused by an open breaker
 //	recur_budget_denials_total            counter   retries denied by the retry budget
+//	recur_fallbacks_total                 counter   calls whose engine.Fallback gave a result
 //	recur_calls_pending                   gauge     calls accepted and not settled
 //	recur_attempts_running                gauge     attempts running now
 //	recur_retries_waiting                 gauge     retries waiting for their delay
