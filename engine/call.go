@@ -85,9 +85,6 @@ type outcome struct {
 	elapsed time.Duration // of the successful attempt, for the breaker's slow-call rule
 }
 
-// runs reports whether attempt n is the one running; c.mu is held.
-func (c *call) runs(n int) bool { return c.running && c.attempts.Load() == int64(n) }
-
 // breaker returns the breaker that gates c's attempts: its key's, unless c bypasses breakers.
 func (c *call) breaker() *breaker.Breaker {
 	if c.key == nil || c.pol.breakerMode == Bypass {
@@ -135,6 +132,12 @@ func (e *Engine) release(c *call, o *outcome) (fallBack func()) {
 	ticket, holdsTicket := c.ticket, c.holdsTicket
 	c.holdsTicket = false
 	c.running = false
+	var tickets []heldTicket
+	var winner int64
+	if h := c.hedging(); h != nil {
+		tickets, winner = h.tickets, h.winner
+		h.tickets, h.inFlight = nil, 0
+	}
 	handle, waiting := c.handle, c.waiting
 	c.waiting = false
 	watched := c.watched
@@ -151,6 +154,9 @@ func (e *Engine) release(c *call, o *outcome) (fallBack func()) {
 			res = o.health
 		}
 		c.key.brk.Report(ticket, res, o.elapsed)
+	}
+	if len(tickets) > 0 {
+		e.releaseTickets(c, tickets, winner, o)
 	}
 	if watched {
 		e.unwatch(c)
@@ -184,7 +190,10 @@ func (e *Engine) record(c *call, o *outcome) {
 		e.stats.fellBack.Add(1)
 	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{FellBack: c.fellBack, Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
+		c.mu.Lock()
+		winner := c.winner(o.success)
+		c.mu.Unlock()
+		fire(e.hooks.settled, Settled{FellBack: c.fellBack, Winner: winner, Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 }
@@ -198,16 +207,17 @@ func (e *Engine) publish(c *call) {
 	if c.done != nil {
 		close(c.done)
 	}
-	side := c.side
-	c.side = nil
-	c.mu.Unlock()
-	if side == nil {
-		return
+	var notify []chan<- *call
+	var afters []*afterFunc
+	if s := c.side; s != nil { // the pointer stays: a hedged call reads it without the lock
+		notify, afters = s.notify, s.afters
+		s.notify, s.afters, s.fallBack = nil, nil, nil
 	}
-	for _, ch := range side.notify {
+	c.mu.Unlock()
+	for _, ch := range notify {
 		ch <- c // each iterator's channel has room for every call it watches
 	}
-	for _, a := range side.afters {
+	for _, a := range afters {
 		a.f()
 	}
 }

@@ -120,7 +120,7 @@ func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health brea
 		e.stats.late.Add(1)
 		return stepDone
 	}
-	f.running = false // claimed: a timeout or Cancel arriving now finds nothing to abandon
+	f.winLocked(n) // claimed: a timeout or Cancel arriving now finds nothing to abandon
 	f.val, f.health = v, health
 	f.mu.Unlock()
 	if len(e.hooks.attemptEnd) > 0 {

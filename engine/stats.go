@@ -11,6 +11,7 @@ type Stats struct {
 	Pending   uint64             // accepted calls not settled yet
 	Attempts  uint64             // attempts started
 	Retries   uint64             // retries scheduled
+	Hedges    uint64             // hedged attempts started (see Hedge); counted in Attempts too
 	Running   int64              // attempts running now
 	Waiting   int                // retries waiting in the scheduler
 	Queued    int                // attempts waiting in the work queue for a worker (at the cap, or while workers start)
@@ -59,6 +60,7 @@ type counters struct {
 	breaker     atomic.Uint64
 	budget      atomic.Uint64
 	fellBack    atomic.Uint64
+	hedges      atomic.Uint64
 	failedBy    [numReasons]atomic.Uint64
 }
 
@@ -85,6 +87,7 @@ func (e *Engine) Stats() Stats {
 	s.Pending = s.Submitted - (s.Succeeded + s.Failed())
 	s.Attempts = e.stats.attempts.Load()
 	s.Retries = e.stats.retries.Load()
+	s.Hedges = e.stats.hedges.Load()
 	s.Running = e.stats.running.Load()
 	s.Waiting = e.sched.Len()
 	s.IdleWorkers, s.Queued = e.pool.counts()

@@ -68,16 +68,7 @@ func Do[T any](ctx context.Context, e *Engine, op func(context.Context) (T, erro
 	if here {
 		e.runHere(f)
 	}
-	v, err := f.Await(ctx)
-	if err != nil && ctx.Err() != nil {
-		// ctx's watcher is settling the call; Cancel settles it now if the watcher has not
-		// started yet. Either way the call publishes its own error (attempts, last error)
-		// promptly, and Do returns that rather than the bare context error.
-		f.Cancel(context.Cause(ctx))
-		<-f.Done()
-		return f.Result()
-	}
-	return v, err
+	return f.awaitOrCancel(ctx)
 }
 
 // Wrap turns op into a function with retries built in, the decorator form: every call of the
@@ -118,6 +109,9 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	f.pol = pol
 	if err := f.checkClassifiers(); err != nil {
 		return nil, false, err
+	}
+	if pol.hedgeMax > 0 {
+		f.side = sideOf(pol, f.fallBack)
 	}
 	if here, err = e.admit(ctx, f, to); err != nil {
 		return f, false, err
