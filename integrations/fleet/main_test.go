@@ -1,6 +1,7 @@
 package fleet_test
 
 import (
+	"context"
 	"os"
 	"testing"
 	"time"
@@ -14,8 +15,13 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{}) // the fault tests make go-redis log every failed dial
 	goleak.VerifyTestMain(m)
 }
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
 
 // startRedis runs a redis-server for the test, stopped at its end. Without one installed the
 // test is skipped, except under CI, where .ci/run installs it and a skip would hide a failure.
