@@ -72,9 +72,14 @@ func batchScenario(name string, rounds, n int, p Policy, cancelable bool, keep .
 // batchScenarioOf is batchScenario over the operations of w, one call per operation; w must
 // fail p.Attempts-1 times per call.
 func batchScenarioOf(name string, rounds int, w *flaky, p Policy, cancelable bool, keep ...string) Scenario {
+	return batchScenarioAmong(RetrierContenders(), name, rounds, w, p, cancelable, keep...)
+}
+
+// batchScenarioAmong is batchScenarioOf for the given contenders.
+func batchScenarioAmong(cs []RetrierContender, name string, rounds int, w *flaky, p Policy, cancelable bool, keep ...string) Scenario {
 	n := len(w.tries)
 	s := Scenario{Name: name, Rounds: rounds}
-	for _, c := range RetrierContenders() {
+	for _, c := range cs {
 		s.Entries = append(s.Entries, Entry{Contender: c.Name, run: func() ([]Measurement, error) {
 			res, err := runBatch(c, p, n, w, cancelable)
 			if err != nil {

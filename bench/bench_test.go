@@ -56,6 +56,25 @@ func BenchmarkLatency(b *testing.B) {
 	}
 }
 
+// BenchmarkBatchAPI is the batch family at full size: recur's Submit loop, SubmitAll and Map
+// (and naive, for scale) on the fan-out work and on calls whose attempts take 1 to 100 ms.
+func BenchmarkBatchAPI(b *testing.B) {
+	const calls = 10_000
+	lo, hi := BatchAPILatency[0], BatchAPILatency[1]
+	for _, c := range batchAPIContenders() {
+		for _, ctx := range []string{"background", "cancelable"} {
+			b.Run(fmt.Sprintf("op=instant/k=2/ctx=%s/contender=%s", ctx, c.Name), func(b *testing.B) {
+				benchBatch(b, c, Policy{Attempts: 3, Delay: time.Millisecond}, newFlaky(calls, 2), ctx == "cancelable")
+			})
+		}
+		for _, k := range LatencyRetries {
+			b.Run(fmt.Sprintf("op=%v-%v/k=%d/contender=%s", lo, hi, k, c.Name), func(b *testing.B) {
+				benchBatch(b, c, Policy{Attempts: k + 1, Delay: LatencyDelay}, newSpreadFlaky(calls, k, lo, hi), false)
+			})
+		}
+	}
+}
+
 // BenchmarkHeadOfLine is the head-of-line scenario at full size, one run per iteration (about
 // a quarter of a second: the fast traffic's window): p50-ns and p99-ns of the fast key's calls
 // and peak-goroutines, averaged over the iterations.

@@ -26,6 +26,13 @@
 //     Operations that take time are what recur is for; a contender that runs fewer attempts
 //     at once than there are calls falls behind one goroutine per call here, which the fan-out
 //     scenario, whose operations return at once, cannot show.
+//   - batch/...: recur's batch API beside its per-call Submit, on the same work: recur (a loop
+//     of Submit calls, then AwaitAll), recur-submitall (SubmitAll, then AwaitAll), recur-map (a
+//     loop over Map, no MaxInFlight) and naive, for scale. batch/fanout/k=2/delay=1ms is the
+//     fan-out scenario (with /ctx=cancelable, under a cancelable context);
+//     batch/latency/n=10000/op=1ms-100ms/k=K is the latency scenario with attempts that take
+//     1 to 100 ms, each call its own time. Every one reports ns/batch, allocs/call,
+//     peak-goroutines and peak-heap-B; the ratios are to the Submit loop.
 //   - hol/slow=2000x500ms/fast=500x1ms: head-of-line blocking. Through one engine, a burst of
 //     2,000 calls to a slow key (500 ms each) and, while they run, 500 calls to a fast key
 //     (1 ms each) sent one by one at a steady rate over 250 ms, as requests reach a service one

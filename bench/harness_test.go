@@ -23,6 +23,7 @@ func TestScenariosTiny(t *testing.T) {
 		"call":      {NsPerOp},
 		"fanout":    {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
 		"latency":   {NsPerBatch, PeakGoroutines, PeakHeap},
+		"batch":     {NsPerBatch, AllocsPerCall, PeakGoroutines, PeakHeap},
 		"hol":       {P50, P99, PeakGoroutines},
 		"scaling":   {NsPerBatch, PeakHeap},
 		"waiting":   {BytesWaiting},
@@ -52,7 +53,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"call", "fanout", "latency", "hol", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
+	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than

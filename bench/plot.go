@@ -20,7 +20,7 @@ const (
 )
 
 // Plot writes SVG charts of results to dir, creating it if needed: scaling.svg (wall time and
-// peak memory against N, log-log), and a bar chart per other group (fanout.svg, latency.svg,
+// peak memory against N, log-log), and a bar chart per other group (fanout.svg, latency.svg, batch.svg,
 // hol.svg, waiting.svg, breaker.svg, scheduler.svg). Groups without results get no chart.
 func Plot(dir string, results []Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -123,6 +123,7 @@ func Scenarios(z Sizes) []Scenario {
 			ss = append(ss, Latency(z.LatencyRounds, z.LatencyCalls, k, latency))
 		}
 	}
+	ss = append(ss, BatchAPI(z.FanOutRounds, z.LatencyRounds, z.LatencyCalls)...)
 	ss = append(ss, HeadOfLine(z.HOLRounds, z.HOLSlowCalls, z.HOLFastCalls, z.HOLSlowOp))
 	for _, n := range z.ScalingCalls {
 		rounds := z.ScalingRounds

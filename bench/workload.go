@@ -20,6 +20,9 @@ type flaky struct {
 	// timer (time.Sleep), as a network call blocks on the network, holding its goroutine but
 	// no CPU: a busy loop would measure the machine's two cores instead of the contender.
 	latency time.Duration
+	// spread, if set, makes attempts of different calls take from latency to latency+spread,
+	// each call always the same, spread evenly over the batch's calls.
+	spread time.Duration
 }
 
 func newFlaky(n, fails int) *flaky {
@@ -33,12 +36,28 @@ func newSlowFlaky(n, fails int, latency time.Duration) *flaky {
 	return f
 }
 
+// newSpreadFlaky is newFlaky whose calls' attempts take from lo to hi, call i always the same.
+func newSpreadFlaky(n, fails int, lo, hi time.Duration) *flaky {
+	f := newSlowFlaky(n, fails, lo)
+	f.spread = hi - lo
+	return f
+}
+
+// latencyOf returns how long each attempt of call i takes: 37 is prime to 100, so that
+// neighbouring calls take far apart times and every hundred calls take each of 100 steps.
+func (f *flaky) latencyOf(i int) time.Duration {
+	if f.spread == 0 {
+		return f.latency
+	}
+	return f.latency + time.Duration(i*37%100)*f.spread/99
+}
+
 func (f *flaky) op(i int) error {
 	// The attempt is counted as it starts, so that started() sees calls whose first attempt
 	// is still under way; whether it fails was decided then, and is told after the latency.
 	fail := f.tries[i].Add(1) <= f.fails
-	if f.latency > 0 {
-		time.Sleep(f.latency)
+	if d := f.latencyOf(i); d > 0 {
+		time.Sleep(d)
 	}
 	if fail {
 		return errTransient

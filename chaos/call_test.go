@@ -101,6 +101,13 @@ func (v *env) options(r *record) []engine.CallOption {
 			return engine.DefaultClassifier(err)
 		}))
 	}
+	if s.fallsBack() {
+		id := r.id
+		opts = append(opts, engine.Fallback(func(_ context.Context, err error) (uint64, error) {
+			r.fbErr.Store(&err)
+			return fallbackValue(id), nil
+		}))
+	}
 	if s.kind == kindGoexit && s.goexitInClassifier() {
 		opts = append(opts, engine.ClassifyResult(func(_ uint64, err error) engine.Decision {
 			if err == nil {
@@ -225,3 +232,7 @@ func returns(f func()) bool {
 	<-done
 	return returned
 }
+
+// fallbackValue is what the Fallback of call id returns: its id and attempt 0, which no
+// attempt's result has.
+func fallbackValue(id uint64) uint64 { return id << 8 }

@@ -38,6 +38,12 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 			r.err = *e
 		}
 	}
+	if r.doDone && settles == 0 && r.err == nil && r.val == fallbackValue(r.id) {
+		// Do was refused, and its Fallback replaced the refusal: the refusal is what it saw.
+		if fb := r.fbErr.Load(); fb != nil {
+			r.err = *fb
+		}
+	}
 	if r.doDone {
 		r.refusal = doRefusal(r) // every call has settled by now
 	}
@@ -80,6 +86,9 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 		if got := r.fut.Attempts(); got != started {
 			return fmt.Sprintf("Future.Attempts %d, operation started %d times", got, started)
 		}
+	}
+	if why := v.fellBack(r, &val, &err); why != "" {
+		return why
 	}
 	switch {
 	case started != attempts:
@@ -258,4 +267,31 @@ func (v *env) checkRound(res *roundResult, before, after engine.Stats) (tally, [
 			late, res.lateOps)
 	}
 	return t, bad
+}
+
+// fellBack checks a call's Fallback: it replaced the failure the hook saw exactly when the call
+// has one and failed for a reason it covers, and then the caller got its value and no error.
+// It hands the replaced failure on in *err, for the checks of the failure itself.
+func (v *env) fellBack(r *record, val *uint64, err *error) string {
+	s := &r.spec
+	hookErr := r.hookErr.Load()
+	if !r.hookFellBack.Load() {
+		var re *engine.RetryError
+		if s.fallsBack() && errors.As(*err, &re) && re.Reason != engine.ReasonCanceled && re.Reason != engine.ReasonClosed {
+			return fmt.Sprintf("failed (%v) with a Fallback that did not replace the failure", re.Reason)
+		}
+		return ""
+	}
+	switch {
+	case !s.fallsBack():
+		return "fell back without a Fallback"
+	case !r.exited && (*err != nil || *val != fallbackValue(r.id)): // an exited Do got nothing
+		return fmt.Sprintf("fell back, yet the caller got %#x, %v", *val, *err)
+	case hookErr == nil || *hookErr == nil:
+		return "fell back, and the hook saw no failure"
+	case r.fut != nil && r.fut.Replaced() != *hookErr:
+		return "Future.Replaced is not the failure the hook saw"
+	}
+	*err = *hookErr
+	return ""
 }

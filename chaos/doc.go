@@ -26,6 +26,10 @@
 //     planned to call runtime.Goexit fails with a *engine.PanicError of engine.ErrGoexit, on the
 //     attempt planned and not retried (when Do ran that attempt on its caller's goroutine, the
 //     goroutine ends there, Do never returns, and the hook's error is checked instead);
+//   - a call with a Fallback (one in four) that fails for a reason the Fallback covers gets its
+//     value and no error, while its hook still sees the failure (FellBack set) and the Future's
+//     Replaced returns it; a Do refused by an open breaker or a full bulkhead gets it too; no
+//     other call falls back;
 //   - no key ever had more operations running at once than its bulkhead allows, counted by the
 //     operations themselves, abandoned ones included;
 //   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never

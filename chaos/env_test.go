@@ -131,6 +131,8 @@ type record struct {
 	hookAttempts atomic.Int32
 	hookReason   atomic.Int32
 	hookErr      atomic.Pointer[error]
+	hookFellBack atomic.Bool
+	fbErr        atomic.Pointer[error] // what its Fallback was given, if it ran
 
 	// what the operation did, apart from the record: the operation must not keep the round's
 	// records reachable (a stopped timer may hold on to a Future for a while)
@@ -175,6 +177,7 @@ func (v *env) onSettled(s engine.Settled) {
 	r.hookAttempts.Store(int32(s.Attempts))
 	r.hookReason.Store(int32(s.Reason))
 	r.hookErr.Store(&s.Err)
+	r.hookFellBack.Store(s.FellBack)
 	r.settles.Add(1)
 	if r.id%64 == 0 { // a snapshot taken while calls settle, by the goroutine settling one
 		if why := identity(engine.Stats{}, v.e.Stats()); why != "" {

@@ -176,6 +176,10 @@ func newSpec(rng *rand.Rand, keys *[numClasses]phase, numStrategies int) spec {
 	return s
 }
 
+// fallsBack reports whether the call has a Fallback, which turns its failure, or Do's refusal,
+// into a result that says so (see fallbackValue); one call in four has one.
+func (s *spec) fallsBack() bool { return s.sleepSeed&0x18 == 0x18 }
+
 // goexitInClassifier reports whether a kindGoexit call exits in its ClassifyResult, on a
 // result its operation returned, rather than in the operation.
 func (s *spec) goexitInClassifier() bool { return s.sleepSeed&2 != 0 }

@@ -22,9 +22,11 @@ func (e *Engine) run(w *worker, j job) {
 		}
 	}()
 	for j != nil {
+		var round int64
+		j, round = unwrapHedge(j)
 		w.current.Store(j.base())
 		w.attempt = 0
-		again := e.runOnce(w, j)
+		again := e.runOnce(w, j, round)
 		w.current.Store(nil)
 		j = e.leave(j, again)
 	}
@@ -37,16 +39,16 @@ func (e *Engine) run(w *worker, j job) {
 // stack starts small: these frames are kept lean (the work before and after the attempt is in
 // functions of their own), or every worker would copy its stack to grow it before the operation
 // even starts.
-func (e *Engine) runOnce(w *worker, j job) (again bool) {
-	n, start, ok := e.begin(w, j)
+func (e *Engine) runOnce(w *worker, j job, hedgeRound int64) (again bool) {
+	n, start, ok := e.begin(w, j, hedgeRound)
 	if !ok {
 		return false
 	}
 	c := j.base()
 	if c.pol.attemptTimeout > 0 {
-		e.runTimed(j, n, start, &w.verdict)
+		e.runTimed(w, j, n, start)
 	} else {
-		j.attempt(c.context(), n, start, &w.verdict)
+		j.attempt(c.attemptContext(n, w.retry, w.hedge), n, start, &w.verdict)
 	}
 	e.stats.running.Add(-1)
 	w.inAttempt = false
@@ -81,8 +83,9 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 }
 
 // begin admits attempt n of j: the breaker, the call's state, the counts, the hooks. ok is false
-// if the attempt does not run. It notes on w which attempt runs, for goexit.
-func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
+// if the attempt does not run. hedgeRound is the round a hedge would join (0 if j is no hedge).
+// It notes on w which attempt runs, for goexit, and whether it is a retry or a hedge.
+func (e *Engine) begin(w *worker, j job, hedgeRound int64) (n int, start time.Time, ok bool) {
 	c := j.base()
 	if e.hard.Load() {
 		e.cancelCall(c, ReasonClosed, ErrClosed)
@@ -93,28 +96,36 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 	if brk != nil {
 		t, err := brk.Admit()
 		if err != nil {
-			e.breakerRefused(j, err)
+			if hedgeRound == 0 { // a hedge the breaker refuses is not started; its round goes on
+				e.breakerRefused(j, err)
+			}
 			return 0, start, false
 		}
 		ticket = t
 	}
 
 	c.mu.Lock()
-	if c.settled { // canceled while it waited; settling released any ticket the call held
+	// Canceled while it waited (settling released any ticket the call held), or a hedge whose
+	// round has ended.
+	if c.settled || hedgeRound != 0 && c.staleHedge(hedgeRound) {
 		c.mu.Unlock()
 		if brk != nil { // the one just taken goes back unused
 			brk.Report(ticket, breaker.Ignored, 0)
 		}
 		return 0, start, false
 	}
-	if brk != nil {
-		c.ticket, c.holdsTicket = ticket, true
-	}
 	c.waiting = false
 	n = int(c.attempts.Add(1))
-	c.running = true
+	hedgeNext := c.startAttempt(n, ticket, brk != nil)
+	w.retry, w.hedge = c.retrying(n), hedgeRound != 0
 	c.mu.Unlock()
 	w.attempt, w.inAttempt = n, true
+	if hedgeNext {
+		e.armHedge(j)
+	}
+	if w.hedge {
+		e.stats.hedges.Add(1)
+	}
 
 	e.stats.attempts.Add(1)
 	if k := c.countsOf(); k != nil {
@@ -125,7 +136,7 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 		start = time.Now()
 		w.start = start
 		if len(e.hooks.attemptStart) > 0 {
-			fire(e.hooks.attemptStart, AttemptStart{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: n, At: start})
+			fire(e.hooks.attemptStart, AttemptStart{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: n, Hedge: w.hedge, At: start})
 		}
 	}
 	return n, start, true
@@ -133,8 +144,9 @@ func (e *Engine) begin(w *worker, j job) (n int, start time.Time, ok bool) {
 
 // runTimed runs attempt n of j under its per-attempt timeout, abandoning it if the operation
 // outlives it.
-func (e *Engine) runTimed(j job, n int, start time.Time, out *verdictOf) {
+func (e *Engine) runTimed(w *worker, j job, n int, start time.Time) {
 	c := j.base()
+	out := &w.verdict
 	actx, cancel := context.WithTimeoutCause(c.context(), c.pol.attemptTimeout, ErrAttemptTimeout)
 	e.watchers.Add(1)
 	stop := context.AfterFunc(actx, func() {
@@ -151,7 +163,7 @@ func (e *Engine) runTimed(j job, n int, start time.Time, out *verdictOf) {
 			e.watchers.Done()
 		}
 	}()
-	j.attempt(&timedAttempt{Context: actx, n: int64(n)}, n, start, out)
+	j.attempt(&numberedAttempt{Context: actx, n: int64(n), retry: w.retry, hedge: w.hedge}, n, start, out)
 }
 
 // abandon gives up on attempt n when its timeout passes while the operation ignores its context.
@@ -200,9 +212,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		// The caller's context ended: the attempt failed because of that, not because of the
 		// dependency, so it is no breaker failure, and the call is not retried. Its watch is
 		// about to settle the call; settling here is sooner.
-		c.running = false
-		ticket, holdsTicket := c.ticket, c.holdsTicket
-		c.holdsTicket = false
+		ticket, holdsTicket, _ := c.endAttempt(n)
 		c.mu.Unlock()
 		if holdsTicket {
 			c.key.brk.Report(ticket, breaker.Ignored, elapsed)
@@ -210,13 +220,11 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.cancelParent(c)
 		return nextDone
 	}
-	c.running = false
+	ticket, holdsTicket, others := c.endAttempt(n)
 	if err == nil {
 		err = ErrResultRejected
 	}
 	c.err = unmark(err)
-	ticket, holdsTicket := c.ticket, c.holdsTicket
-	c.holdsTicket = false
 	prev := c.prev
 	c.mu.Unlock()
 
@@ -234,14 +242,18 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 		e.settle(c, outcome{reason: ReasonPermanent})
 		return nextDone
 	}
-	if n >= c.pol.maxAttempts {
+	if others {
+		return nextDone // hedges of the round still run: the first acceptable one wins
+	}
+	retry := e.roundOver(c, n) // the number a strategy counts retries by
+	if n = int(c.attempts.Load()); n >= c.pol.maxAttempts {
 		e.settle(c, outcome{reason: ReasonExhausted})
 		return nextDone
 	}
 	delay := d.after
 	if d.verdict == verdictRetry {
 		var perr *PanicError
-		if delay, perr = strategyDelay(c.pol.strategy, n, prev); perr != nil {
+		if delay, perr = strategyDelay(c.pol.strategy, retry, prev); perr != nil {
 			e.settle(c, outcome{reason: ReasonPermanent, cause: perr})
 			return nextDone
 		}

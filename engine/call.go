@@ -41,6 +41,7 @@ type call struct {
 	watched     bool            // under a watch of the caller's context (see watch.go)
 	inFIFO      uint8           // where the call waits in its key's FIFO, if it does; guarded by the key's lock
 	inWatch     bool            // in a watch's list; guarded by the engine's watchMu
+	fellBack    bool            // a fallback replaced the failure in err (fallback.go); set before isDone
 	health      breaker.Outcome // of the successful attempt, between claiming the call and settling it
 	ticket      breaker.Ticket
 	handle      scheduler.Handle
@@ -84,9 +85,6 @@ type outcome struct {
 	elapsed time.Duration // of the successful attempt, for the breaker's slow-call rule
 }
 
-// runs reports whether attempt n is the one running; c.mu is held.
-func (c *call) runs(n int) bool { return c.running && c.attempts.Load() == int64(n) }
-
 // breaker returns the breaker that gates c's attempts: its key's, unless c bypasses breakers.
 func (c *call) breaker() *breaker.Breaker {
 	if c.key == nil || c.pol.breakerMode == Bypass {
@@ -107,7 +105,9 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 		c.mu.Unlock()
 		return false
 	}
-	e.release(c, &o) // unlocks c.mu
+	if fb := e.release(c, &o); fb != nil { // unlocks c.mu
+		fb() // claimed, not yet published: nobody reads the result meanwhile
+	}
 	e.record(c, &o)
 	e.publish(c)
 	e.noteSettled(1)
@@ -115,11 +115,15 @@ func (e *Engine) settleLocked(c *call, o outcome) bool {
 }
 
 // release marks c settled, with c.mu held, and gives back what it holds: its place in the
-// scheduler, its breaker ticket, its watch, its key. It unlocks c.mu.
+// scheduler, its breaker ticket, its watch, its key. It unlocks c.mu. It returns the call's
+// Fallback, bound to it, if the failure is one that Fallback covers.
 //
 //go:noinline
-func (e *Engine) release(c *call, o *outcome) {
+func (e *Engine) release(c *call, o *outcome) (fallBack func()) {
 	c.settled = true
+	if !o.success && o.reason != ReasonCanceled && o.reason != ReasonClosed && c.side != nil {
+		fallBack = c.side.fallBack
+	}
 	if o.success {
 		c.err = nil
 	} else {
@@ -128,6 +132,12 @@ func (e *Engine) release(c *call, o *outcome) {
 	ticket, holdsTicket := c.ticket, c.holdsTicket
 	c.holdsTicket = false
 	c.running = false
+	var tickets []heldTicket
+	var winner int64
+	if h := c.hedging(); h != nil {
+		tickets, winner = h.tickets, h.winner
+		h.tickets, h.inFlight = nil, 0
+	}
 	handle, waiting := c.handle, c.waiting
 	c.waiting = false
 	watched := c.watched
@@ -145,12 +155,16 @@ func (e *Engine) release(c *call, o *outcome) {
 		}
 		c.key.brk.Report(ticket, res, o.elapsed)
 	}
+	if len(tickets) > 0 {
+		e.releaseTickets(c, tickets, winner, o)
+	}
 	if watched {
 		e.unwatch(c)
 	}
 	if c.key != nil {
 		e.unkey(c)
 	}
+	return fallBack
 }
 
 // record counts a settled call and tells the hooks.
@@ -172,8 +186,14 @@ func (e *Engine) record(c *call, o *outcome) {
 			e.stats.breaker.Add(1)
 		}
 	}
+	if c.fellBack {
+		e.stats.fellBack.Add(1)
+	}
 	if len(e.hooks.settled) > 0 {
-		fire(e.hooks.settled, Settled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
+		c.mu.Lock()
+		winner := c.winner(o.success)
+		c.mu.Unlock()
+		fire(e.hooks.settled, Settled{FellBack: c.fellBack, Winner: winner, Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Start: e.born.Add(time.Duration(c.born)), End: time.Now(),
 			Attempts: int(c.attempts.Load()), Success: o.success, Err: c.err, Reason: o.reason})
 	}
 }
@@ -187,16 +207,17 @@ func (e *Engine) publish(c *call) {
 	if c.done != nil {
 		close(c.done)
 	}
-	side := c.side
-	c.side = nil
-	c.mu.Unlock()
-	if side == nil {
-		return
+	var notify []chan<- *call
+	var afters []*afterFunc
+	if s := c.side; s != nil { // the pointer stays: a hedged call reads it without the lock
+		notify, afters = s.notify, s.afters
+		s.notify, s.afters, s.fallBack = nil, nil, nil
 	}
-	for _, ch := range side.notify {
+	c.mu.Unlock()
+	for _, ch := range notify {
 		ch <- c // each iterator's channel has room for every call it watches
 	}
-	for _, a := range side.afters {
+	for _, a := range afters {
 		a.f()
 	}
 }

@@ -145,7 +145,7 @@ func (x *callCtx) AfterFunc(f func()) (stop func() bool) {
 	return func() bool {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if c.side == nil {
+		if c.side == nil { // made with the call's first AfterFunc, so not reached
 			return false
 		}
 		for i, b := range c.side.afters {
@@ -158,10 +158,14 @@ func (x *callCtx) AfterFunc(f func()) (stop func() bool) {
 	}
 }
 
-// callSide holds what few calls need, so that the others do not carry it.
+// callSide holds what few calls need, so that the others do not carry it. Once made, it stays
+// with the call; c.mu guards its fields, but hedge, which a hedged call gets before it is
+// submitted and keeps, is read by its attempts without the lock (see call.hedging).
 type callSide struct {
-	notify []chan<- *call // Completed iterators waiting for this call
-	afters []*afterFunc   // contexts derived from the call's, to cancel when it settles
+	notify   []chan<- *call // Completed iterators waiting for this call
+	afters   []*afterFunc   // contexts derived from the call's, to cancel when it settles
+	fallBack func()         // the call's Fallback, bound to its Future (fallback.go)
+	hedge    *hedging       // the state of a hedged call's round (hedge.go)
 }
 
 // sideLocked returns c's side fields, making them on first use; c.mu is held.

@@ -10,6 +10,14 @@
 // scheduler's timer heap until it is due. A waiting retry costs a heap entry, not a goroutine, so
 // a million of them are cheap.
 //
+// # Many calls at once
+//
+// [Map] runs a function over a slice as one batch and yields each call's index and [Result] as
+// the calls settle; [SubmitAll] submits many operations as one batch and returns their Futures.
+// A batch resolves its options once and is handed to the workers under one hold of the engine's
+// locks, not one per call; [MaxInFlight] bounds a Map, and breaking out of its loop cancels the
+// calls still pending. [Wrap1] and [Wrap2] are [Wrap] for functions that take arguments.
+//
 // # What costs a goroutine
 //
 // Only a running attempt holds a goroutine, because Go's blocking I/O needs one. The pool grows
@@ -56,9 +64,10 @@
 // # Nil arguments
 //
 // A nil context given to [Submit], [TrySubmit], [Do], a [Wrap]ped function, [Future.Await],
-// [AwaitAll] or [Completed] is an error ("engine: nil Context") rather than a nil dereference,
-// as the standard library's context refuses a nil parent. A nil Future given to AwaitAll or
-// Completed can only come from an ignored Submit error: they panic at once, naming its index.
+// [AwaitAll], [Completed], [Map] or [SubmitAll] is an error ("engine: nil Context") rather than
+// a nil dereference, as the standard library's context refuses a nil parent. A nil Future given
+// to AwaitAll or Completed can only come from an ignored Submit error: they panic at once,
+// naming its index.
 //
 // # Shutdown
 //

@@ -76,6 +76,7 @@ type RetryError struct {
 	Reason   Reason // why the call stopped
 	Last     error  // the last attempt's error; nil if no attempt finished
 	Cause    error  // what ended the call from outside, if anything: a context cause, breaker.ErrOpen
+	Fallback error  // the error of the call's Fallback, if it had one and it failed too
 }
 
 func (e *RetryError) Error() string {
@@ -96,11 +97,14 @@ func (e *RetryError) Error() string {
 	if e.Last != nil {
 		fmt.Fprintf(&b, ": last error: %v", e.Last)
 	}
+	if e.Fallback != nil {
+		fmt.Fprintf(&b, "; fallback: %v", e.Fallback)
+	}
 	return b.String()
 }
 
-// Unwrap returns the reason sentinel, the cause and the last error, so that errors.Is and
-// errors.As see all three.
+// Unwrap returns the reason sentinel, the cause, the last error and the fallback's error, so
+// that errors.Is and errors.As see them all.
 func (e *RetryError) Unwrap() []error {
 	errs := make([]error, 0, 3)
 	if s := e.sentinel(); s != nil {
@@ -111,6 +115,9 @@ func (e *RetryError) Unwrap() []error {
 	}
 	if e.Last != nil {
 		errs = append(errs, e.Last)
+	}
+	if e.Fallback != nil {
+		errs = append(errs, e.Fallback)
 	}
 	return errs
 }

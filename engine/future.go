@@ -42,7 +42,7 @@ func (f *Future[T]) Await(ctx context.Context) (T, error) {
 }
 
 func (f *Future[T]) result() (T, error) {
-	if f.err != nil {
+	if f.err != nil && !f.fellBack {
 		var zero T
 		return zero, f.err
 	}
@@ -120,7 +120,7 @@ func (f *Future[T]) succeed(v T, n int, start time.Time, d Decision, health brea
 		e.stats.late.Add(1)
 		return stepDone
 	}
-	f.running = false // claimed: a timeout or Cancel arriving now finds nothing to abandon
+	f.winLocked(n) // claimed: a timeout or Cancel arriving now finds nothing to abandon
 	f.val, f.health = v, health
 	f.mu.Unlock()
 	if len(e.hooks.attemptEnd) > 0 {
@@ -175,6 +175,9 @@ func (f *Future[T]) judgeErr(err error) (Decision, breaker.Outcome, error) {
 // checkClassifiers reports a ClassifyResult or BreakerClassifyResult whose type does not match
 // the call's.
 func (f *Future[T]) checkClassifiers() error {
+	if err := f.checkFallback(); err != nil {
+		return err
+	}
 	if f.pol.classifyResult != nil {
 		if _, ok := f.pol.classifyResult.(func(T, error) Decision); !ok {
 			return errTypeMismatch("ClassifyResult", f.pol.classifyResult, *new(T))

@@ -32,6 +32,7 @@ type AttemptStart struct {
 	Name    string
 	Key     string // the call's key (see Key); "" if it has none
 	Attempt int    // 1 for the first attempt
+	Hedge   bool   // started beside another attempt of the call (see Hedge)
 	At      time.Time
 }
 
@@ -64,9 +65,11 @@ type Settled struct {
 	Start    time.Time // when the call was submitted
 	End      time.Time
 	Attempts int
+	Winner   int // the attempt whose result settled the call (with Hedge, not always the last); 0 on failure
 	Success  bool
 	Err      error  // nil on success
 	Reason   Reason // why it failed; meaningless on success
+	FellBack bool   // it failed, and its Fallback gave its result instead (see Err)
 }
 
 // BreakerChange describes a transition of one of the engine's breakers.

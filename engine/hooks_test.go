@@ -52,7 +52,7 @@ func TestHooksTellTheStoryOfACall(t *testing.T) {
 		require.NotNil(t, settled.Ctx)
 		settled.Ctx = nil // see TestHookEventsCarryTheCallsContext
 		assert.Equal(t, engine.Settled{Name: "op", Start: start, End: start.Add(1020 * time.Millisecond),
-			Attempts: 2, Success: true}, settled, "name, times, attempts and outcome of the call")
+			Attempts: 2, Winner: 2, Success: true}, settled, "name, times, attempts and outcome of the call")
 	})
 }
 

@@ -49,6 +49,9 @@ type policy struct {
 	health         func(error) breaker.Outcome
 	healthResult   any // func(T, error) breaker.Outcome for the call's T, from BreakerClassifyResult
 	breakerMode    BreakerMode
+	fallback       any // func(context.Context, error) (T, error) for the call's T, from Fallback
+	hedgeAfter     time.Duration
+	hedgeMax       int   // 0: no hedging
 	err            error // the first invalid option
 }
 
@@ -201,6 +204,9 @@ func resolve(base *policy, opts []CallOption) (*policy, error) {
 			continue
 		}
 		o.apply(&p)
+	}
+	if p.err == nil {
+		p.err = checkHedge(&p)
 	}
 	if p.err != nil {
 		return nil, p.err

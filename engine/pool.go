@@ -47,6 +47,8 @@ type worker struct {
 	verdict    verdictOf            // the outcome of the attempt it ran last
 	attempt    int                  // which attempt of it runs (0: none yet), for goexit
 	inAttempt  bool                 // counted in Stats.Running, for goexit
+	retry      bool                 // the attempt is a retry (see AttemptOf)
+	hedge      bool                 // the attempt is a hedge
 	start      time.Time            // when it started, if the engine keeps time
 	wake       chan job             // the next attempt; closed to let the worker go
 	idleSince  time.Duration        // when it went idle, since the pool's birth (monotonic: cheaper to read)

@@ -11,6 +11,7 @@ type Stats struct {
 	Pending   uint64             // accepted calls not settled yet
 	Attempts  uint64             // attempts started
 	Retries   uint64             // retries scheduled
+	Hedges    uint64             // hedged attempts started (see Hedge); counted in Attempts too
 	Running   int64              // attempts running now
 	Waiting   int                // retries waiting in the scheduler
 	Queued    int                // attempts waiting in the work queue for a worker (at the cap, or while workers start)
@@ -23,6 +24,7 @@ type Stats struct {
 	Rejected    uint64 // Submit/TrySubmit refusals: queue or bulkhead full, closed, breaker open
 	Breaker     uint64 // calls failed or refused because the breaker was open
 	Budget      uint64 // retries denied by the budget
+	FellBack    uint64 // calls whose Fallback gave a result: failed ones (counted as failed too), and those Do saw refused
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -57,6 +59,8 @@ type counters struct {
 	rejected    atomic.Uint64
 	breaker     atomic.Uint64
 	budget      atomic.Uint64
+	fellBack    atomic.Uint64
+	hedges      atomic.Uint64
 	failedBy    [numReasons]atomic.Uint64
 }
 
@@ -83,6 +87,7 @@ func (e *Engine) Stats() Stats {
 	s.Pending = s.Submitted - (s.Succeeded + s.Failed())
 	s.Attempts = e.stats.attempts.Load()
 	s.Retries = e.stats.retries.Load()
+	s.Hedges = e.stats.hedges.Load()
 	s.Running = e.stats.running.Load()
 	s.Waiting = e.sched.Len()
 	s.IdleWorkers, s.Queued = e.pool.counts()
@@ -93,5 +98,6 @@ func (e *Engine) Stats() Stats {
 	s.Rejected = e.stats.rejected.Load()
 	s.Breaker = e.stats.breaker.Load()
 	s.Budget = e.stats.budget.Load()
+	s.FellBack = e.stats.fellBack.Load()
 	return s
 }

@@ -24,7 +24,10 @@ func Submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 		return nil, err
 	}
 	f, _, err := submit(ctx, e, op, opts, waitForRoom)
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // TrySubmit is Submit without waiting: if the work queue is full it fails with ErrQueueFull.
@@ -33,7 +36,10 @@ func TrySubmit[T any](ctx context.Context, e *Engine, op func(context.Context) (
 		return nil, err
 	}
 	f, _, err := submit(ctx, e, op, opts, failIfFull)
-	return f, err
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }
 
 // Do submits op and waits for its result: Submit followed by Await, except that the first
@@ -51,22 +57,18 @@ func Do[T any](ctx context.Context, e *Engine, op func(context.Context) (T, erro
 	}
 	f, here, err := submit(ctx, e, op, opts, runHere)
 	if err != nil {
+		if f != nil { // made but refused: its Fallback may cover that
+			if v, ferr, ok := refusedFallback[T](f.pol, ctx, err); ok {
+				return v, ferr
+			}
+		}
 		var zero T
 		return zero, err
 	}
 	if here {
 		e.runHere(f)
 	}
-	v, err := f.Await(ctx)
-	if err != nil && ctx.Err() != nil {
-		// ctx's watcher is settling the call; Cancel settles it now if the watcher has not
-		// started yet. Either way the call publishes its own error (attempts, last error)
-		// promptly, and Do returns that rather than the bare context error.
-		f.Cancel(context.Cause(ctx))
-		<-f.Done()
-		return f.Result()
-	}
-	return v, err
+	return f.awaitOrCancel(ctx)
 }
 
 // Wrap turns op into a function with retries built in, the decorator form: every call of the
@@ -90,6 +92,8 @@ const (
 )
 
 // submit makes and admits a call; here reports that its first attempt is the caller's to run.
+// A call made and then refused comes back with the error, for Do's fallback; nil if it could
+// not be made.
 func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, error), opts []CallOption, to handOff) (f *Future[T], here bool, err error) {
 	if e == nil {
 		return nil, false, errNilEngine
@@ -106,8 +110,11 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 	if err := f.checkClassifiers(); err != nil {
 		return nil, false, err
 	}
+	if pol.hedgeMax > 0 {
+		f.side = sideOf(pol, f.fallBack)
+	}
 	if here, err = e.admit(ctx, f, to); err != nil {
-		return nil, false, err
+		return f, false, err
 	}
 	return f, here, nil
 }
