@@ -124,7 +124,7 @@ func (b *Breaker) Admit() (Ticket, error) {
 				return Ticket{}, ErrProbeLimit
 			}
 			if b.word.CompareAndSwap(w, w+1<<aShift) {
-				return Ticket{gen: wordGen(w), flags: ticketIssued | ticketProbe}, nil
+				return b.probe(wordGen(w))
 			}
 		case Open:
 			if !b.due(w, b.nanotime()) {
@@ -133,13 +133,26 @@ func (b *Breaker) Admit() (Ticket, error) {
 			}
 			half := pack(HalfOpen, nextGen(wordGen(w)), 1, 0)
 			if b.transition(w, half, 0, 0) {
-				return Ticket{gen: wordGen(half), flags: ticketIssued | ticketProbe}, nil
+				return b.probe(wordGen(half))
 			}
 		default:
 			b.rejections.Add(1)
 			return Ticket{}, ErrOpen
 		}
 	}
+}
+
+// probe hands out the probe slot just taken in half-open generation gen, if
+// the ProbeGate (if any) agrees; otherwise it gives the slot back. The gate
+// is asked after the slot is taken, so that a gate that hands out a shared
+// slot is asked only by calls that will use it.
+func (b *Breaker) probe(gen uint32) (Ticket, error) {
+	if g := b.cfg.probeGate; g != nil && !g() {
+		b.releaseProbe(gen)
+		b.rejections.Add(1)
+		return Ticket{}, ErrProbeLimit
+	}
+	return Ticket{gen: gen, flags: ticketIssued | ticketProbe}, nil
 }
 
 // Report tells the breaker how a call admitted with t ended, and how long it

@@ -41,6 +41,11 @@
 //   - [ForcedOpen] and [Disabled]: manual control through [Breaker.ForceOpen]
 //     and [Breaker.ForceClosed], until [Breaker.Reset].
 //
+// Breakers of one dependency in several processes can act as one:
+// [Breaker.Trip] opens a breaker as its rules would when another process's
+// breaker tripped, and [ProbeGate] lets a shared store cap the half-open
+// probes of all of them together.
+//
 // The state follows the clock: [Breaker.State] reports half-open as soon as
 // the open duration has passed, without waiting for a call to move it, and
 // [Breaker.HalfOpenAt] says when that will be. The breaker reads time with

@@ -164,3 +164,29 @@ func ExampleNew() {
 	// breaker: FailureRatio ratio 1.5 outside (0, 1]
 	// breaker: OpenFor duration -1s is not positive
 }
+
+// A breaker told by another process's breaker that the dependency is down: Trip opens it as its
+// own rules would, so it half-opens after OpenFor; a ProbeGate shared by the processes decides
+// which of them sends the probe.
+func ExampleBreaker_Trip() {
+	fleetSlots := 1 // probes the whole fleet may send; a shared store would hold this
+	b, _ := breaker.New(breaker.OpenFor(time.Millisecond), breaker.ProbeGate(func() bool {
+		if fleetSlots == 0 {
+			return false
+		}
+		fleetSlots--
+		return true
+	}))
+	fmt.Println(b.Trip(), b.State())
+	time.Sleep(2 * time.Millisecond)
+	_, err := b.Admit()
+	fmt.Println("first probe:", err)
+	b.Trip() // the probe failed elsewhere
+	time.Sleep(2 * time.Millisecond)
+	_, err = b.Admit()
+	fmt.Println("second probe:", err)
+	// Output:
+	// true open
+	// first probe: <nil>
+	// second probe: breaker: open: half-open probe limit reached
+}

@@ -52,6 +52,7 @@ type config struct {
 	probes     uint32
 	closeAfter uint32 // 0: same as probes
 	onChange   []func(from, to State)
+	probeGate  func() bool // nil: every free slot is a probe
 }
 
 func defaultConfig() config {
@@ -218,6 +219,25 @@ func OnStateChange(f func(from, to State)) Option {
 			return fmt.Errorf("breaker: OnStateChange callback is nil")
 		}
 		c.onChange = append(c.onChange, f)
+		return nil
+	})
+}
+
+// ProbeGate adds a check that a half-open breaker makes before it admits a
+// probe, once it has a free slot for it: if gate returns false, the slot is
+// given back and Admit returns [ErrProbeLimit]. It lets breakers in several
+// processes share one limit of probes (a slot handed out by a shared store),
+// so that a dependency coming back sees HalfOpenProbes probes in all, not in
+// each process. Only half-open admissions call gate, never closed ones, so it
+// costs nothing on the hot path; it runs with nothing held, but Admit waits
+// for it, so a gate that asks over the network should bound its wait. Given
+// twice, the later gate replaces the earlier one.
+func ProbeGate(gate func() bool) Option {
+	return optionFunc(func(c *config) error {
+		if gate == nil {
+			return fmt.Errorf("breaker: ProbeGate gate is nil")
+		}
+		c.probeGate = gate
 		return nil
 	})
 }

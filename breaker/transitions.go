@@ -183,6 +183,30 @@ func (b *Breaker) releaseProbe(gen uint32) {
 	}
 }
 
+// Trip opens a closed or half-open breaker as its own trip rules would: for
+// the open duration of its next trip (OpenFor, OpenBackoff, OpenJitter), after
+// which it turns half-open as usual, unlike [Breaker.ForceOpen]. It reports
+// whether this call opened it; an open, forced-open or disabled breaker is
+// left as it is. It is for telling a breaker what another one found out, such
+// as the breaker of the same dependency in another process. Calls admitted
+// before are ignored when they report.
+func (b *Breaker) Trip() bool {
+	for {
+		w := b.current()
+		trips := 1
+		switch wordState(w) {
+		case Closed:
+		case HalfOpen:
+			trips = b.tripsAfter(wordGen(w))
+		default:
+			return false
+		}
+		if b.trip(w, trips) {
+			return true
+		}
+	}
+}
+
 // ForceOpen opens the breaker until [Breaker.Reset] or [Breaker.ForceClosed]:
 // every call is rejected with [ErrOpen]. Calls admitted before are ignored
 // when they report.

@@ -282,7 +282,7 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 			at = later(at, halfOpen)
 		}
 	}
-	if e.budget != nil && !e.budget.withdraw() {
+	if e.budget != nil && !e.budget.Withdraw() {
 		e.stats.budget.Add(1)
 		e.settle(c, outcome{reason: ReasonBudget})
 		return nextDone

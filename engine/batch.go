@@ -97,7 +97,7 @@ func (e *Engine) handOverAll(ctx context.Context, k *keyState, js []job) (rest [
 	handed, restErr := e.dispatchAll(run, ctx, e.closing)
 	if e.budget != nil {
 		for range n {
-			e.budget.deposit()
+			e.budget.Deposit()
 		}
 	}
 	e.watchAll(js, ctx)

@@ -52,6 +52,23 @@ func NewBudget(ratio, minPerSecond float64, capacity int) (*Budget, error) {
 	return b, nil
 }
 
+// RetryBudget is what WithBudget accepts: a *Budget, or a budget kept elsewhere, such as one
+// shared by the replicas of a service. The engine calls Deposit once for every call it admits and
+// Withdraw before every retry; a retry goes ahead only if Withdraw returns true. Both are called on
+// the engine's hot path, concurrently, from many goroutines: they must be safe for concurrent use,
+// quick, and never wait long (a budget that asks over the network must bound the wait).
+type RetryBudget interface {
+	Deposit()
+	Withdraw() bool
+}
+
+// Deposit credits one call (see RetryBudget). The engine calls it; call it yourself only to
+// share the budget with calls made outside an engine.
+func (b *Budget) Deposit() { b.deposit() }
+
+// Withdraw takes one retry's token, reporting whether there was one (see RetryBudget).
+func (b *Budget) Withdraw() bool { return b.withdraw() }
+
 // deposit credits one call.
 func (b *Budget) deposit() {
 	if b.perCall > 0 {

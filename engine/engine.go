@@ -26,7 +26,8 @@ type Engine struct {
 	bulkhead    bulkhead
 	breakers    bool // every key has a breaker made from breakerOpts
 	breakerOpts []breaker.Option
-	budget      *Budget
+	newBreaker  func(key string, opts ...breaker.Option) (*breaker.Breaker, error) // nil: breaker.New
+	budget      RetryBudget
 	pacers      pacers
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
@@ -92,6 +93,7 @@ func New(opts ...Option) (*Engine, error) {
 		bulkhead:    cfg.bulkhead,
 		breakers:    cfg.useBreaker,
 		breakerOpts: cfg.breakerOpts,
+		newBreaker:  cfg.newBreaker,
 		budget:      cfg.budget,
 		hooks:       cfg.hooks,
 		closing:     make(chan struct{}),

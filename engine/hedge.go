@@ -159,7 +159,7 @@ func (e *Engine) armHedge(j job) {
 	if c.settled || c.waiting || h.inFlight == 0 {
 		return
 	}
-	if e.budget != nil && !e.budget.withdraw() {
+	if e.budget != nil && !e.budget.Withdraw() {
 		e.stats.budget.Add(1)
 		return
 	}

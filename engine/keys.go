@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -217,7 +218,13 @@ func (e *Engine) newKey(name string) (*keyState, error) {
 		}))
 	}
 	var err error
-	k.brk, err = breaker.New(opts...)
+	if e.newBreaker == nil {
+		k.brk, err = breaker.New(opts...)
+		return k, err
+	}
+	if k.brk, err = e.newBreaker(name, opts...); err == nil && k.brk == nil {
+		err = fmt.Errorf("engine: WithBreakerFactory made no breaker for key %q", name)
+	}
 	return k, err
 }
 

@@ -30,7 +30,8 @@ type config struct {
 	overrides   []CallOption
 	breakerOpts []breaker.Option
 	useBreaker  bool
-	budget      *Budget
+	budget      RetryBudget
+	newBreaker  func(key string, opts ...breaker.Option) (*breaker.Breaker, error)
 	pacing      PacingMode
 	hooks       hookSet
 	err         error
@@ -160,15 +161,37 @@ func WithBreaker(opts ...breaker.Option) Option {
 	})
 }
 
-// WithBudget limits the engine's retries with b (see NewBudget). A retry the budget denies
-// fails the call with ErrBudgetExhausted.
-func WithBudget(b *Budget) Option {
+// WithBudget limits the engine's retries with b: a *Budget (see NewBudget) or any other
+// RetryBudget. A retry the budget denies fails the call with ErrBudgetExhausted.
+func WithBudget(b RetryBudget) Option {
 	return optionFunc(func(c *config) {
 		if b == nil {
 			c.fail("WithBudget: budget is nil")
 			return
 		}
+		if p, ok := b.(*Budget); ok && p == nil {
+			c.fail("WithBudget: budget is a nil *Budget")
+			return
+		}
 		c.budget = b
+	})
+}
+
+// WithBreakerFactory makes every key's breaker with newBreaker instead of breaker.New. It is
+// given the key and the options the engine would use (those of WithBreaker, and the engine's own
+// OnStateChange for OnBreakerChange hooks), and may add its own, such as a breaker.ProbeGate,
+// and keep the breaker it makes, as a store shared by several processes does to tell each key's
+// breaker what the others found. It is called by New for the key "", then when a key is first
+// used and again if the key was forgotten while idle, with the engine's key registry locked: it
+// must be quick and must not call into the engine. It implies WithBreaker.
+func WithBreakerFactory(newBreaker func(key string, opts ...breaker.Option) (*breaker.Breaker, error)) Option {
+	return optionFunc(func(c *config) {
+		if newBreaker == nil {
+			c.fail("WithBreakerFactory: factory is nil")
+			return
+		}
+		c.useBreaker = true
+		c.newBreaker = newBreaker
 	})
 }
 

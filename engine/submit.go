@@ -190,7 +190,7 @@ func (e *Engine) handOver(ctx context.Context, j job, to handOff) (here bool, er
 		return false, err
 	}
 	if e.budget != nil {
-		e.budget.deposit()
+		e.budget.Deposit()
 	}
 	e.watch(j.base(), ctx)
 	return here, nil

@@ -1,0 +1,60 @@
+package fleet_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/recur-go/recur/integrations/fleet"
+	"github.com/recur-go/recur/integrations/fleet/internal/redisserver"
+)
+
+func TestMain(m *testing.M) {
+	redis.SetLogger(quiet{}) // the fault tests make go-redis log every failed dial
+	goleak.VerifyTestMain(m)
+}
+
+type quiet struct{}
+
+func (quiet) Printf(context.Context, string, ...any) {}
+
+// startRedis runs a redis-server for the test, stopped at its end. Without one installed the
+// test is skipped, except under CI, where .ci/run installs it and a skip would hide a failure.
+func startRedis(t testing.TB) *redisserver.Server {
+	t.Helper()
+	if _, err := redisserver.Find(); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("%v: install it (apt-get install redis-server) to run this test", err)
+		}
+		t.Fatalf("%v, and CI is set: .ci/run installs it", err)
+	}
+	s, err := redisserver.Start(t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// newClient connects to s with timeouts the fleet can rely on.
+func newClient(t testing.TB, s *redisserver.Server) *redis.Client {
+	t.Helper()
+	c := redis.NewClient(&redis.Options{
+		Addr: s.Addr, ContextTimeoutEnabled: true, DialTimeout: time.Second,
+		MaxRetries: -1, // a fleet operation is tried once, within its timeout
+	})
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// newFleet joins ns on s as one more process, left at the test's end.
+func newFleet(t testing.TB, s *redisserver.Server, opt fleet.Options) *fleet.Fleet {
+	t.Helper()
+	f, err := fleet.New(newClient(t, s), opt)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = f.Close() })
+	return f
+}
