@@ -23,21 +23,10 @@ type CallCounts struct {
 }
 
 // Failed returns the calls settled with failure, all reasons together.
-func (c CallCounts) Failed() uint64 {
-	var n uint64
-	for _, v := range c.FailedBy {
-		n += v
-	}
-	return n
-}
+func (c CallCounts) Failed() uint64 { return failed(&c.FailedBy) }
 
 // FailedFor returns the calls settled with failure for reason r.
-func (c CallCounts) FailedFor(r Reason) uint64 {
-	if r >= numReasons {
-		return 0
-	}
-	return c.FailedBy[r]
-}
+func (c CallCounts) FailedFor(r Reason) uint64 { return failedFor(&c.FailedBy, r) }
 
 // keyCounts are a key's live counts.
 type keyCounts struct {

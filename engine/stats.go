@@ -29,22 +29,28 @@ type Stats struct {
 }
 
 // Failed returns the calls settled with failure, all reasons together.
-func (s Stats) Failed() uint64 {
+func (s Stats) Failed() uint64 { return failed(&s.FailedBy) }
+
+// FailedFor returns the calls settled with failure for reason r: FailedBy[r], without indexing an
+// array whose length, the number of reasons, is the package's to grow. A Reason that does not
+// exist has none. To visit every reason, range over FailedBy: its index converts to Reason.
+func (s Stats) FailedFor(r Reason) uint64 { return failedFor(&s.FailedBy, r) }
+
+// failed adds up failures by reason.
+func failed(by *[numReasons]uint64) uint64 {
 	var n uint64
-	for _, v := range s.FailedBy {
+	for _, v := range by {
 		n += v
 	}
 	return n
 }
 
-// FailedFor returns the calls settled with failure for reason r: FailedBy[r], without indexing an
-// array whose length, the number of reasons, is the package's to grow. A Reason that does not
-// exist has none. To visit every reason, range over FailedBy: its index converts to Reason.
-func (s Stats) FailedFor(r Reason) uint64 {
+// failedFor reads the failures for r, none for a Reason that does not exist.
+func failedFor(by *[numReasons]uint64, r Reason) uint64 {
 	if r >= numReasons {
 		return 0
 	}
-	return s.FailedBy[r]
+	return by[r]
 }
 
 // counters are the engine's live counters. Each sits on its own cache line where it is written

@@ -8,6 +8,8 @@ import (
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+
+	"github.com/recur-go/recur/integrations/internal/outcomes"
 )
 
 // bg is the context of measurements that belong to no call.
@@ -32,7 +34,7 @@ type keyed struct {
 	plain                 *attrs // recur.key alone
 	attemptOK, attemptErr *attrs
 	// outcomes are made on a call's first settlement with each, as most keys see few of them.
-	outcomes [numOutcomes]atomic.Pointer[attrs]
+	outcomes [outcomes.Count]atomic.Pointer[attrs]
 }
 
 // outcome returns the set of recur.key and outcome o.
@@ -40,7 +42,7 @@ func (k *keyed) outcome(o int) *attrs {
 	if a := k.outcomes[o].Load(); a != nil {
 		return a
 	}
-	a := newAttrs(keyAttr.String(k.key), outcomeAttr.String(outcomeNames[o]))
+	a := newAttrs(keyAttr.String(k.key), outcomeAttr.String(outcomes.Names[o]))
 	k.outcomes[o].Store(a) // two hooks may race here: both sets are equal
 	return a
 }

@@ -5,6 +5,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/integrations/internal/outcomes"
 )
 
 // Attribute keys.
@@ -77,7 +78,7 @@ func (m *metrics) hooks() engine.Hooks {
 			m.retryDelay.Record(r.Ctx, r.Delay.Seconds(), k.plain.record...)
 		},
 		OnSettled: func(s engine.Settled) {
-			set := m.keys.get(s.Key).outcome(outcomeOf(s))
+			set := m.keys.get(s.Key).outcome(outcomes.Of(s))
 			m.calls.Add(s.Ctx, 1, set.add...)
 			m.callDur.Record(s.Ctx, s.End.Sub(s.Start).Seconds(), set.record...)
 		},

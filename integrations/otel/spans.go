@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/integrations/internal/outcomes"
 )
 
 // spans builds a span per call from its events. The engine gives hooks no way to replace the
@@ -158,7 +159,7 @@ func (s *spans) settled(st engine.Settled) {
 
 // end ends c's span (and any attempt span left open) as st says.
 func (s *spans) end(c *callSpan, st engine.Settled) {
-	outcome := outcomeNames[outcomeOf(st)]
+	outcome := outcomes.Names[outcomes.Of(st)]
 	c.span.SetAttributes(attribute.Int("recur.attempts", st.Attempts), outcomeAttr.String(outcome))
 	if !st.Success {
 		if st.Reason == engine.ReasonBreakerOpen {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/recur-go/recur/breaker"
 	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/integrations/internal/outcomes"
 )
 
 // Collector exports an engine's metrics (see the package doc for the list). It is safe for
@@ -116,9 +117,9 @@ func (c *Collector) collectEngine(ch chan<- prometheus.Metric, e *engine.Engine)
 	}
 	s := e.Stats()
 	counter(c.calls, s.Submitted)
-	counter(c.settled, s.Succeeded, outcomeNames[outcomeSuccess])
+	counter(c.settled, s.Succeeded, outcomes.Names[outcomes.Success])
 	for r, n := range s.FailedBy {
-		counter(c.settled, n, outcomeNames[r])
+		counter(c.settled, n, outcomes.Names[r])
 	}
 	counter(c.attempts, s.Attempts)
 	counter(c.retries, s.Retries)
@@ -152,9 +153,9 @@ func (c *Collector) collectEngine(ch chan<- prometheus.Metric, e *engine.Engine)
 			continue // counted by no one (no WithKeyStats), or not used since it came back
 		}
 		counter(c.keyCalls, n.Submitted, k.Key)
-		counter(c.keySettled, n.Succeeded, k.Key, outcomeNames[outcomeSuccess])
+		counter(c.keySettled, n.Succeeded, k.Key, outcomes.Names[outcomes.Success])
 		for r, v := range n.FailedBy {
-			counter(c.keySettled, v, k.Key, outcomeNames[r])
+			counter(c.keySettled, v, k.Key, outcomes.Names[r])
 		}
 		counter(c.keyAttempts, n.Attempts, k.Key)
 		counter(c.keyRetries, n.Retries, k.Key)

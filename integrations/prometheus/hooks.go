@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/recur-go/recur/engine"
+	"github.com/recur-go/recur/integrations/internal/outcomes"
 )
 
 // Hooks returns the hooks that feed the Collector's histograms and transition counts. Give them
@@ -26,7 +27,7 @@ func (c *Collector) Hooks() engine.Hooks {
 			c.keyed(r.Key).delay.Observe(r.Delay.Seconds())
 		},
 		OnSettled: func(s engine.Settled) {
-			c.keyed(s.Key).call(c, outcomeOf(s)).Observe(s.End.Sub(s.Start).Seconds())
+			c.keyed(s.Key).call(c, outcomes.Of(s)).Observe(s.End.Sub(s.Start).Seconds())
 		},
 		OnBreakerChange: func(b engine.BreakerChange) {
 			c.transitions.WithLabelValues(b.Key, b.From.String(), b.To.String()).Inc()
@@ -42,7 +43,7 @@ type keyed struct {
 	delay                 prometheus.Observer
 	// calls are made on a call's first settlement with each outcome, so that a key exports
 	// the series of the outcomes it has seen, not eight histograms from its first call.
-	calls [numOutcomes]atomic.Pointer[observer]
+	calls [outcomes.Count]atomic.Pointer[observer]
 }
 
 type observer struct{ prometheus.Observer }
@@ -77,7 +78,7 @@ func (k *keyed) call(c *Collector, o int) prometheus.Observer {
 		return h.Observer
 	}
 	// Two hooks may resolve it at once; WithLabelValues gives both the same histogram.
-	h := &observer{c.callDur.WithLabelValues(k.key, outcomeNames[o])}
+	h := &observer{c.callDur.WithLabelValues(k.key, outcomes.Names[o])}
 	k.calls[o].Store(h)
 	return h.Observer
 }
