@@ -105,8 +105,10 @@ func (v *env) options(r *record) []engine.CallOption {
 			return engine.DefaultClassifier(err)
 		}))
 	}
-	if s.hedged() {
-		opts = append(opts, engine.Hedge(time.Duration(1+s.hint%4)*v.tick, 1+int(s.hint%3)))
+	if delay, max := time.Duration(1+s.hint%4)*v.tick, 1+int(s.hint%3); s.hedged() && s.sleepSeed&0x80 == 0 {
+		opts = append(opts, engine.Hedge(delay, max))
+	} else if s.hedged() { // after the 0.9-quantile of its key's latencies, once it has some
+		opts = append(opts, engine.HedgeQuantile(0.9, max, delay))
 	}
 	if s.fallsBack() {
 		id := r.id

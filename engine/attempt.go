@@ -61,6 +61,7 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 	c := j.base()
 	v := *out
 	*out = verdictOf{} // drop the error: the worker may idle long
+	c.noteLatency(start)
 	switch v.step {
 	case stepSucceed:
 		if c.pol.observer != nil { // here, not below the attempt's frames: see runOnce
@@ -133,7 +134,7 @@ func (e *Engine) begin(w *worker, j job, hedgeRound int64) (n int, start time.Ti
 		k.attempts.Add(1)
 	}
 	e.stats.running.Add(1)
-	if e.timed {
+	if e.timed || c.pol.hedgeQ > 0 {
 		start = time.Now()
 		w.start = start
 		if len(e.hooks.attemptStart) > 0 {

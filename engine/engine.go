@@ -29,6 +29,7 @@ type Engine struct {
 	newBreaker  func(key string, opts ...breaker.Option) (*breaker.Breaker, error) // nil: breaker.New
 	budget      RetryBudget
 	pacers      pacers
+	latencyKeys latencyKeys // recent attempt latencies by key, for HedgeQuantile
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
 	onCaller    bool // Do may run its first attempt on its caller's goroutine (caller.go)

@@ -34,9 +34,15 @@ func Hedge(delay time.Duration, max int) CallOption {
 		case max < 1 || max > maxHedges:
 			p.fail("Hedge: max %d must be between 1 and %d", max, maxHedges)
 		default:
-			p.hedgeAfter, p.hedgeMax = delay, max
+			p.hedgeAfter, p.hedgeMax, p.hedgeQ = delay, max, 0
 		}
 	})
+}
+
+// NoHedge turns off a Hedge or HedgeQuantile given before it (in the engine's defaults, or by a
+// wrapper such as httpretry): for a call that must not run twice at once.
+func NoHedge() CallOption {
+	return callOptionFunc(func(p *policy) { p.hedgeAfter, p.hedgeMax, p.hedgeQ = 0, 0, 0 })
 }
 
 // maxHedges bounds the attempts of a round to the bits of hedging.inFlight.
@@ -50,6 +56,7 @@ type hedging struct {
 	inFlight uint64 // bit i: attempt first+i runs
 	winner   int64  // the attempt whose result the call settled with
 	tickets  []heldTicket
+	lat      *latencies // the key's latencies, for HedgeQuantile; set before the call is submitted
 }
 
 // heldTicket is the breaker ticket of one attempt in flight.
@@ -162,7 +169,7 @@ func (e *Engine) armHedge(j job) {
 		e.stats.budget.Add(1)
 		return
 	}
-	handle, err := e.sched.Schedule(time.Now().Add(c.pol.hedgeAfter), &hedgeTimer{job: j, round: h.round})
+	handle, err := e.sched.Schedule(time.Now().Add(c.hedgeDelay()), &hedgeTimer{job: j, round: h.round})
 	if err != nil {
 		return // closing
 	}
@@ -256,8 +263,9 @@ func hedgings(pol *policy, n int) []hedging {
 		return nil
 	}
 	hs := make([]hedging, n)
+	lat := pol.latencies()
 	for i := range hs {
-		hs[i].round = 1
+		hs[i].round, hs[i].lat = 1, lat
 	}
 	return hs
 }
@@ -269,7 +277,7 @@ func sideOf(pol *policy, fallBack func()) *callSide {
 		s.fallBack = fallBack
 	}
 	if pol.hedgeMax > 0 {
-		s.hedge = &hedging{round: 1}
+		s.hedge = &hedging{round: 1, lat: pol.latencies()}
 	}
 	return s
 }
