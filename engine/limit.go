@@ -37,9 +37,9 @@ const (
 // it nothing. The algorithm is Netflix concurrency-limits' Gradient2, with a cut on drops from
 // its AIMD limit.
 //
-// Everything else is as WithBulkhead: attempts over the limit (retries and hedges included) wait
-// in the key's FIFO queue, holding no goroutine, and are let go as slots free or the limit
-// rises; at most l.Queue first attempts wait per key. KeyStats shows a key's current limit. An
+// Everything else is as WithBulkhead: attempts over the limit (retries included) wait in the
+// key's FIFO queue, holding no goroutine, and are let go as slots free or the limit rises; at
+// most l.Queue first attempts wait per key; a hedge that finds no free slot is not started. KeyStats shows a key's current limit. An
 // engine takes WithAdaptiveLimit or WithBulkhead, not both.
 func WithAdaptiveLimit(l AdaptiveLimit) Option {
 	return optionFunc(func(c *config) {
