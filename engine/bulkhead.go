@@ -94,7 +94,10 @@ func (e *Engine) leave(j job, again bool, s sample) job {
 
 // handOn is leave's choice of what the slot goes to; k.mu is held.
 func (e *Engine) handOn(k *keyState, j job, again bool) job {
-	room := k.running <= e.slots(k) // this slot is within the limit
+	// This slot is within the limit. While Close cancels what is left, it is handed on whatever
+	// the limit: the next holder is settled, not run, and nothing may stay queued after Close
+	// has drained the key.
+	room := k.running <= e.slots(k) || e.hard.Load()
 	if again {
 		if k.queued == 0 && room {
 			return j
