@@ -195,7 +195,8 @@ func (p *pacer) limits() bool {
 }
 
 // pace lets j's attempt go now, or puts it in its key's queue, or settles it if its turn would
-// come after its deadline. It reports whether the attempt may go now.
+// come after its deadline. It reports whether the attempt may go now. A hedge goes now or not at
+// all (see skipsHedge): the call's attempt runs on, and its deadline is its own.
 func (e *Engine) pace(j job, first bool) bool {
 	if e.pacers.live.Load() == 0 || first && e.pacers.mode != PaceAll {
 		return true
@@ -220,6 +221,9 @@ func (e *Engine) pace(j job, first bool) bool {
 		// already, and a lone throttled call should not wait longer for a rate it never needs.
 		p.mu.Unlock()
 		return true
+	case p.rate == 0 && isHedge(j):
+		p.mu.Unlock()
+		return false
 	case p.rate == 0:
 		// The pacer is learning the server's rate from the answers to the attempts already
 		// sent: a new call (PaceAll) waits until the window closes and it is known, at most
@@ -239,6 +243,10 @@ func (e *Engine) pace(j job, first bool) bool {
 		p.last = now
 		p.mu.Unlock()
 		return true
+	}
+	if isHedge(j) {
+		p.mu.Unlock()
+		return false
 	}
 	turn := p.next.Add(time.Duration(len(p.fifo)-p.head) * gap)
 	if !first && missesDeadline(c.parent, turn) {
