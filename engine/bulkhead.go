@@ -34,9 +34,8 @@ func (e *Engine) enter(j job, first bool) (run bool, err error) {
 }
 
 // enterSlot takes a slot of j's key for its next attempt. It reports whether the attempt may run
-// now; if not, j waits in the key's FIFO and a slot handed on later runs it (see leave), unless
-// it is a hedge, which is not started. A first attempt finds no room in a full wait queue:
-// ErrBulkheadFull.
+// now; if not, j waits in the key's FIFO and a slot handed on later runs it (see leave). A first
+// attempt finds no room in a full wait queue: ErrBulkheadFull.
 func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	c := j.base()
 	k := c.key
@@ -54,13 +53,6 @@ func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	}
 	if first && k.queued-k.retries >= e.bulkhead.queue {
 		return false, ErrBulkheadFull
-	}
-	if _, ok := j.(*hedgeTimer); ok {
-		// A hedge goes now or not at all, as when the breaker refuses it. Queued, it would be a
-		// second entry of its call in the FIFO, whose place the call's retry may need: popping
-		// one entry takes the call out of the queue, and the other is skipped when reached,
-		// the retry with it, so the call would never run again.
-		return false, nil
 	}
 	where := waitingRetry
 	if first {

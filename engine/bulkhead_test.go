@@ -224,27 +224,3 @@ func TestCloseWithCallsWaitingForSlots(t *testing.T) {
 		assert.Zero(t, e.Stats().SlotWaiting)
 	})
 }
-
-func TestHedgeWithoutASlotIsNotStarted(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithBulkhead(1, 10), engine.Defaults(engine.Backoff(backoff.Immediate())))
-		calls := 0
-		start := time.Now()
-		// The hedge comes due at 10ms while the first attempt holds the only slot; the attempt
-		// fails at 20ms and its retry, due at once, takes the slot. A hedge that had waited for
-		// the slot would have stood in the retry's place in the key's queue, and been dropped
-		// there as late for its round, the retry with it.
-		v, err := engine.Do(t.Context(), e, func(ctx context.Context) (int, error) {
-			calls++
-			time.Sleep(20 * time.Millisecond)
-			if calls == 1 {
-				return 0, errFlaky
-			}
-			return calls, nil
-		}, engine.Hedge(10*time.Millisecond, 1))
-		require.NoError(t, err)
-		assert.Equal(t, 2, v)
-		assert.Zero(t, e.Stats().Hedges)
-		assert.Equal(t, 40*time.Millisecond, time.Since(start))
-	})
-}

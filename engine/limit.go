@@ -39,8 +39,9 @@ const (
 //
 // Everything else is as WithBulkhead: attempts over the limit (retries included) wait in the
 // key's FIFO queue, holding no goroutine, and are let go as slots free or the limit rises; at
-// most l.Queue first attempts wait per key; a hedge that finds no free slot is not started. KeyStats shows a key's current limit. An
-// engine takes WithAdaptiveLimit or WithBulkhead, not both.
+// most l.Queue first attempts wait per key; a hedge that finds no free slot is not started.
+// KeyStats shows a key's current limit. An engine takes WithAdaptiveLimit or WithBulkhead, not
+// both.
 func WithAdaptiveLimit(l AdaptiveLimit) Option {
 	return optionFunc(func(c *config) {
 		if c.bulkhead.limit > 0 && c.bulkhead.adaptive == nil {

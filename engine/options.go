@@ -121,8 +121,7 @@ func WithQueueSize(n int) Option {
 // running at once. An attempt over the limit waits for a slot in the key's FIFO queue, holding no
 // goroutine, until a slot frees, the call's context ends or the call is canceled. At most queue
 // first attempts wait per key: Submit and TrySubmit refuse more with ErrBulkheadFull. Retries of
-// calls already admitted always wait their turn; a hedge (see Hedge) that finds no free slot is
-// not started. A slow key thus fills its own slots and queue,
+// calls already admitted always wait their turn. A slow key thus fills its own slots and queue,
 // never another key's. An attempt abandoned at its timeout or by cancellation holds its slot until
 // its operation returns: the dependency is still serving it.
 func WithBulkhead(limit, queue int) Option {
