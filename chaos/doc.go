@@ -13,10 +13,10 @@
 // work queue fills and Submit and the retry dispatcher block. Rounds take every dependency down,
 // so that the breakers trip and recover and the retry budget runs dry, or one key's alone while
 // the others stay healthy; Close arrives mid-flight, both on short-lived engines every few rounds
-// (with random caps, bulkheads down to one slot per key, or none) and on the main engine at the
-// end. A short-lived engine is closed in turn from its OnSettled hook with a short context, by
-// two Close calls at once, and by the test. After every round the test checks, call by call and
-// in total:
+// (with random caps, bulkheads down to one slot per key, fixed or adaptive, or none) and on the
+// main engine at the end. A short-lived engine is closed in turn from its OnSettled hook with a
+// short context, by two Close calls at once, and by the test. After every round the test checks,
+// call by call and in total:
 //
 //   - every accepted call settled exactly once (counted through the OnSettled hook), and its
 //     Future agrees with the hook on success, reason and attempts (and the hook on its key); a

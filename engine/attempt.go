@@ -28,7 +28,8 @@ func (e *Engine) run(w *worker, j job) {
 		w.attempt = 0
 		again := e.runOnce(w, j, round)
 		w.current.Store(nil)
-		j = e.leave(j, again)
+		j = e.leave(j, again, w.sample)
+		w.sample = sample{}
 	}
 }
 
@@ -52,6 +53,9 @@ func (e *Engine) runOnce(w *worker, j job, hedgeRound int64) (again bool) {
 	}
 	e.stats.running.Add(-1)
 	w.inAttempt = false
+	if e.bulkhead.adaptive != nil {
+		w.sample = e.sampleOf(c, start, &w.verdict)
+	}
 	return e.after(j, n, start, &w.verdict)
 }
 

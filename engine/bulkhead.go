@@ -9,8 +9,12 @@ import (
 // WithBulkhead). Submit and TrySubmit return it as it is.
 var ErrBulkheadFull = errors.New("engine: bulkhead full")
 
-// bulkhead is the per-key concurrency limit; a zero limit means none.
-type bulkhead struct{ limit, queue int }
+// bulkhead is the per-key concurrency limit; a zero limit means none. With adaptive limits
+// (WithAdaptiveLimit), limit is their Max and each key's own limit is in its keyState.
+type bulkhead struct {
+	limit, queue int
+	adaptive     *AdaptiveLimit
+}
 
 // Where a call waits in its key's FIFO, kept in call.inFIFO under the key's lock.
 const (
@@ -40,7 +44,7 @@ func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.running < e.bulkhead.limit {
+	if k.running < e.slots(k) {
 		k.running++
 		return true, nil
 	}
@@ -59,10 +63,12 @@ func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	return false, nil
 }
 
-// leave ends an attempt of j on a worker. It returns what the worker runs next, holding the
-// slot the attempt held: j again if its retry is due now and nobody waits, else the key's oldest
-// waiter (j's retry queues behind it), else nil, the slot given back.
-func (e *Engine) leave(j job, again bool) job {
+// leave ends an attempt of j on a worker, which tells its key's adaptive limit what s says. It
+// returns what the worker runs next, holding the slot the attempt held: j again if its retry is
+// due now and nobody waits, else the key's oldest waiter (j's retry queues behind it), else nil,
+// the slot given back. A slot over a limit that fell is given back, not handed on; a limit that
+// rose lets more waiters go, through the scheduler (see slotTick).
+func (e *Engine) leave(j job, again bool, s sample) job {
 	k := j.base().key
 	if k == nil || e.bulkhead.limit == 0 {
 		if again {
@@ -71,16 +77,33 @@ func (e *Engine) leave(j job, again bool) job {
 		return nil
 	}
 	k.mu.Lock()
-	defer k.mu.Unlock()
+	k.observe(s)
+	next := e.handOn(k, j, again)
+	tick := k.armTick()
+	k.mu.Unlock()
+	if tick {
+		e.scheduleTick(k)
+	}
+	return next
+}
+
+// handOn is leave's choice of what the slot goes to; k.mu is held.
+func (e *Engine) handOn(k *keyState, j job, again bool) job {
+	// This slot is within the limit. While Close cancels what is left, it is handed on whatever
+	// the limit: the next holder is settled, not run, and nothing may stay queued after Close
+	// has drained the key.
+	room := k.running <= e.slots(k) || e.hard.Load()
 	if again {
-		if k.queued == 0 {
+		if k.queued == 0 && room {
 			return j
 		}
 		k.push(j, waitingRetry)
 		e.stats.slotWaiting.Add(1)
 	}
-	if next := e.pop(k); next != nil {
-		return next
+	if room {
+		if next := e.pop(k); next != nil {
+			return next
+		}
 	}
 	k.running--
 	return nil

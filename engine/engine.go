@@ -121,7 +121,7 @@ func New(opts ...Option) (*Engine, error) {
 		}
 		e.keys.byName = make(map[string]*keyState)
 	}
-	e.timed = e.hooks.timed() || e.breakers
+	e.timed = e.hooks.timed() || e.breakers || e.bulkhead.adaptive != nil
 	e.onCaller = !cfg.workersOnly && !cfg.capped && cfg.bulkhead.limit == 0
 	// A small buffer lets the scheduler hand over a batch of due retries at once; items in it
 	// count as fired (they can no longer be canceled), so it stays small.
@@ -138,7 +138,7 @@ func New(opts ...Option) (*Engine, error) {
 func (e *Engine) dispatchRetries() {
 	defer close(e.dispatched)
 	for j := range e.sched.C() {
-		j, run := e.fired(j)
+		j, run := e.due(j)
 		if !run {
 			continue // settled, or waits for its key's pacer or a slot of its bulkhead
 		}
