@@ -30,6 +30,7 @@ func TestScenariosTiny(t *testing.T) {
 		"breaker":   {NsPerOp},
 		"scheduler": {OpsPerSecond},
 		"throttle":  {SuccessPct, RequestsPerCall, GoodputPct, NsPerBatch, PeakGoroutines},
+		"ratelimit": {NsPerBatch, PeakGoroutines, PeakHeap, PeakRatePct},
 	}
 	for _, s := range scenarios {
 		metrics := want[s.Group()]
@@ -54,7 +55,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler", "throttle"}, groups(results))
+	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler", "throttle", "ratelimit"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than

@@ -72,12 +72,17 @@ func (p *pacer) ready(now time.Time) bool {
 	return p.head == len(p.fifo) && !now.Before(p.next)
 }
 
-// take spends the turn of an attempt that goes at now; p.mu is held. The next turn is an interval
-// after this one, or after now less the slack if the pacer has fallen behind: the slack is made up
-// for, a longer pause is not turned into a burst.
+// take spends the turn of an attempt that goes at now; p.mu is held.
 func (p *pacer) take(now time.Time) {
-	p.next = later(p.next, now.Add(-p.slack())).Add(p.interval())
+	p.next = p.after(p.next, now)
 	p.last = now
+}
+
+// after returns the turn that follows one taken at now when the turn was due at next: an
+// interval after it, or after now less the slack if the pacer has fallen behind. The slack is
+// made up for; a longer pause is not turned into a burst. p.mu is held.
+func (p *pacer) after(next, now time.Time) time.Time {
+	return later(next, now.Add(-p.slack())).Add(p.interval())
 }
 
 // wait puts j in the queue, and arms the tick for the pacer's next turn unless it is armed; p.mu

@@ -17,10 +17,12 @@ import (
 // a token bucket of burst tokens filled at rate. A key that also pushes back is paced at the
 // stricter of the two: the longer interval and the smaller tolerance.
 
-// ErrRateLimited: the key's rate limit had no token for the attempt, and the call asked not to
-// wait for one (FailIfLimited), or the next token comes after the call's deadline. Submit returns
-// it as it is for a first attempt, with context.DeadlineExceeded also matching in the second
-// case; a retry refused so settles the call with ReasonRateLimited.
+// ErrRateLimited: the key's rate limit had no token for the attempt and the call asked not to
+// wait for one (FailIfLimited), or, for a first attempt, its turn would come after the call's
+// deadline. Submit returns it as it is for a first attempt (matching context.DeadlineExceeded
+// too in the second case); a retry without a token under FailIfLimited settles the call with
+// ReasonRateLimited, whose sentinel it is. A retry whose turn would come after the deadline
+// fails with ErrDeadline, as any retry that cannot start in time.
 var ErrRateLimited = errors.New("engine: rate limited")
 
 // errTokenTooLate refuses a first attempt whose token would come after the caller's deadline.
@@ -200,15 +202,14 @@ func (e *Engine) paceBatch(p *pacer, k *keyState, js []job) ([]job, error) {
 	c := js[0].base()
 	now := time.Now()
 	next, n := p.next, 0 // the turns a loop of single calls would take
-	gap, slack := p.interval(), p.slack()
 	if p.head == len(p.fifo) {
 		for n < len(js) && !now.Before(next) {
-			next = later(next, now.Add(-slack)).Add(gap)
+			next = p.after(next, now)
 			n++
 		}
 	}
 	if wait := len(js) - n; wait > 0 {
-		last := next.Add(time.Duration(len(p.fifo)-p.head+wait-1) * gap)
+		last := next.Add(time.Duration(len(p.fifo)-p.head+wait-1) * p.interval())
 		switch {
 		case c.pol.rateMode == FailIfLimited:
 			e.stats.rateLimited.Add(uint64(len(js)))

@@ -467,3 +467,25 @@ func TestRateLimitOptionsRejected(t *testing.T) {
 		})
 	}
 }
+
+func TestRateLimitedDoRunsOnTheCallerWithAToken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithRateLimit(10, 1))
+		caller := goroutine()
+		s := newStarts()
+		var here []bool
+		op := func(i int) func(context.Context) (int, error) {
+			return func(context.Context) (int, error) {
+				s.note(i)
+				here = append(here, goroutine() == caller)
+				return i, nil
+			}
+		}
+		for i := range 2 {
+			_, err := engine.Do(t.Context(), e, op(i))
+			require.NoError(t, err)
+		}
+		assert.Equal(t, []bool{true, false}, here, "with a token on the caller; waiting for one, on a worker when its turn comes")
+		assert.Equal(t, ms(100), s.of(1))
+	})
+}
