@@ -489,3 +489,25 @@ func TestRateLimitedDoRunsOnTheCallerWithAToken(t *testing.T) {
 		assert.Equal(t, ms(100), s.of(1))
 	})
 }
+
+func TestRateLimitAndPushbackTheStricterWins(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEngine(t, engine.WithRateLimit(40, 1), engine.WithKeyRateLimit("strict", 5, 1))
+		s := newLimited(10, 1) // the server admits 10 a second
+		wait := fanOut(t, e, s, 100, engine.MaxAttempts(100))
+		time.Sleep(4 * time.Second)
+		p, ok := e.Pacing("api")
+		require.True(t, ok)
+		assert.Less(t, p.Rate, 15.0, "the rate learnt from the server is stricter than the limit")
+		assert.Equal(t, 100, wait())
+
+		strict := newLimited(10, 1)
+		start := time.Now()
+		for range 10 {
+			_, err := engine.Do(t.Context(), e, strict.op, engine.Key("strict"))
+			require.NoError(t, err)
+		}
+		assert.Equal(t, 10, strict.sent, "the limit is stricter than the server: never pushed back")
+		assert.Equal(t, 1800*time.Millisecond, time.Since(start), "one every 200ms")
+	})
+}
