@@ -30,6 +30,9 @@
 //     value and no error, while its hook still sees the failure (FellBack set) and the Future's
 //     Replaced returns it; a Do refused by an open breaker or a full bulkhead gets it too; no
 //     other call falls back;
+//   - a hedged call (one in four of those that may make more than one attempt: a hedge after
+//     one to four ticks, up to three at once) succeeds with the result of the attempt its
+//     OnSettled hook names as the winner, and in fake time with one that was allowed to win;
 //   - no key ever had more operations running at once than its bulkhead allows, counted by the
 //     operations themselves, abandoned ones included;
 //   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never

@@ -44,6 +44,9 @@ func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 		k.running++
 		return true, nil
 	}
+	if isHedge(j) {
+		return false, nil
+	}
 	if first && k.queued-k.retries >= e.bulkhead.queue {
 		return false, ErrBulkheadFull
 	}

@@ -18,12 +18,11 @@ import (
 //
 // Hedges are attempts: they count against MaxAttempts, pass the key's breaker (a hedge the
 // breaker refuses is not started), draw on the engine's retry budget (a hedge the budget denies
-// is not started), and show in Stats.Hedges, in AttemptStart.Hedge and in AttemptOf. Each waits
+// is not started), take a slot of the key's bulkhead and a turn of its pacer (a hedge that would
+// have to wait for either is not started), and show in Stats.Hedges, in AttemptStart.Hedge and
+// in AttemptOf. Each waits
 // for its time in the scheduler, as a retry does, holding no goroutine. Only hedge operations
 // that may run more than once at a time: idempotency is the caller's promise.
-//
-// Experimental: hedged calls are not yet part of the chaos run (a first try hung a round in
-// Close; see the issue), so treat this option as new.
 //
 // A hedged call costs an allocation per hedge and per attempt more than a plain one. delay must
 // be positive and max between 1 and 62.
@@ -194,6 +193,16 @@ func (e *Engine) releaseTickets(c *call, tickets []heldTicket, winner int64, o *
 		}
 		c.key.brk.Report(t.t, res, o.elapsed)
 	}
+}
+
+// isHedge reports whether j is a hedge on its way to a worker. A hedge runs when its key has
+// room now, or not at all: it never waits in a pacer's or a bulkhead's queue. It is worth
+// starting only beside the attempt it races, and it would arrive late; a key that is full or
+// paced has no spare capacity to race with; and in a queue it would stand as a second entry of
+// its call beside the call's own retry.
+func isHedge(j job) bool {
+	_, ok := j.(*hedgeTimer)
+	return ok
 }
 
 // unwrapHedge returns the call a job stands for, and the round of a hedge (0 for other jobs).

@@ -26,7 +26,7 @@ func (p *pacer) release(e *Engine) job {
 		x := p.fifo[p.head]
 		p.fifo[p.head] = nil
 		p.head++
-		if !gone(x) { // canceled while it waited, or a hedge of a round over: its turn goes to the next
+		if !x.base().isDone.Load() { // canceled while it waited: its turn goes to the next
 			j = x
 		}
 	}

@@ -26,7 +26,8 @@ func (p *pacer) limits() bool {
 
 // pace lets j's attempt go now, or puts it in its key's queue, or refuses it (see refuse) if
 // its turn would come after its deadline, or at once by its call's FailIfLimited. It reports
-// whether the attempt may go now; err is a first attempt's refusal, for Submit.
+// whether the attempt may go now; err is a first attempt's refusal, for Submit. A hedge goes now
+// or not at all (see isHedge): the call's attempt runs on, and its deadline is its own.
 func (e *Engine) pace(j job, first bool) (bool, error) {
 	ps := &e.pacers
 	if !ps.limited && (ps.live.Load() == 0 || first && ps.mode != PaceAll) {
@@ -37,7 +38,7 @@ func (e *Engine) pace(j job, first bool) (bool, error) {
 	if first && limit.rate == 0 && ps.mode != PaceAll {
 		return true, nil
 	}
-	if _, hedge := j.(*hedgeTimer); hedge && gone(j) {
+	if h, ok := j.(*hedgeTimer); ok && h.stale() {
 		return false, nil // its round ended while it waited for its delay: it takes no turn
 	}
 	for {
@@ -88,6 +89,13 @@ func (e *Engine) paceAt(p *pacer, j job, first bool) (run, ok bool, err error) {
 		return true, true, nil
 	}
 	limited := p.fixed > 0
+	if isHedge(j) { // it goes now or not at all (see isHedge): its round goes on without it
+		p.mu.Unlock()
+		if limited {
+			e.stats.rateLimited.Add(1)
+		}
+		return false, true, nil
+	}
 	if limited && c.pol.rateMode == FailIfLimited {
 		p.mu.Unlock()
 		return false, true, e.refuse(j, first, true, ReasonRateLimited)

@@ -53,11 +53,12 @@ func (l rateLimit) tolerance() time.Duration {
 // attempt without a token waits for its turn in the key's FIFO queue, holding no goroutine, and a
 // tick in the scheduler lets the queue go one attempt per token; an attempt whose turn would come
 // after its call's deadline fails at once (a first attempt is refused by Submit with
-// ErrRateLimited, which matches context.DeadlineExceeded too; a retry fails with ErrDeadline;
-// a hedge is not started), and with OnRateLimit(FailIfLimited) an attempt fails at once whenever
-// it has no token. Do's first attempt runs on the caller's goroutine when it has a token, and on
-// a worker when its turn comes otherwise. A key whose server also pushes back (see WithPacing)
-// goes at the stricter of its rate limit and the rate learnt.
+// ErrRateLimited, which matches context.DeadlineExceeded too; a retry fails with ErrDeadline),
+// and with OnRateLimit(FailIfLimited) an attempt fails at once whenever it has no token. A hedge
+// never waits (see Hedge): without a token now it is not started, and its round goes on. Do's
+// first attempt runs on the caller's goroutine when it has a token, and on a worker when its turn
+// comes otherwise. A key whose server also pushes back (see WithPacing) goes at the stricter of
+// its rate limit and the rate learnt.
 //
 // rate is in attempts a second (0.5: one every 2 s), from 0.001 to 1e6; burst from 1 to 2^20.
 // WithKeyRateLimit sets another limit for one key. A key's bucket is made on first use and
@@ -105,7 +106,7 @@ const (
 	// turn comes after the call's deadline.
 	WaitForToken RateLimitMode = iota
 	// FailIfLimited fails the attempt at once: Submit refuses a first attempt with
-	// ErrRateLimited, a retry settles the call with ReasonRateLimited, and a hedge is not started.
+	// ErrRateLimited, and a retry settles the call with ReasonRateLimited.
 	FailIfLimited
 )
 
@@ -131,8 +132,8 @@ func (ps *pacers) limitOf(key string) rateLimit {
 
 // refuse turns away an attempt that its key's pacer cannot let go at once (FailIfLimited) or
 // before its call's deadline (r is ReasonDeadline). A first attempt's call is not admitted: the
-// error is Submit's. A hedge is not started: the attempts of its round go on. A retry settles its
-// call. limited says that a rate limit, not only a learnt rate, held the attempt back.
+// error is Submit's. A retry settles its call. limited says that a rate limit, not only a learnt
+// rate, held the attempt back.
 func (e *Engine) refuse(j job, first, limited bool, r Reason) error {
 	if limited {
 		e.stats.rateLimited.Add(1)
@@ -143,9 +144,6 @@ func (e *Engine) refuse(j job, first, limited bool, r Reason) error {
 		}
 		return ErrRateLimited
 	}
-	if _, hedge := j.(*hedgeTimer); hedge {
-		return nil
-	}
 	var cause error
 	if r == ReasonDeadline {
 		cause = context.DeadlineExceeded
@@ -154,20 +152,13 @@ func (e *Engine) refuse(j job, first, limited bool, r Reason) error {
 	return nil
 }
 
-// gone reports whether j has nothing left to run: its call settled, or it is a hedge whose round
-// is over. A pacer skips it rather than spend a turn on it.
-func gone(j job) bool {
-	c := j.base()
-	if c.isDone.Load() {
-		return true
-	}
-	h, ok := j.(*hedgeTimer)
-	if !ok {
-		return false
-	}
+// stale reports whether h is too late to join its round (the call settled, or the round ended
+// while h waited for its delay), so that it takes no turn of its key's pacer.
+func (h *hedgeTimer) stale() bool {
+	c := h.base()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.staleHedge(h.round)
+	return c.settled || c.staleHedge(h.round)
 }
 
 // enterBatch is enter for the first attempts of a batch, all of key k: its key's rate limit,

@@ -258,7 +258,7 @@ var errTransient = errors.New("503")
 
 func TestRetriesAndHedgesTakeTokens(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEngine(t, engine.WithRateLimit(10, 1))
+		e := newEngine(t, engine.WithRateLimit(10, 1), engine.WithKeyRateLimit("hedged", 10, 2))
 		s := newStarts()
 		// Retries: 10ms of backoff, but a token only every 100ms.
 		op := func(ctx context.Context) (int, error) {
@@ -271,24 +271,31 @@ func TestRetriesAndHedgesTakeTokens(t *testing.T) {
 		_, err := engine.Do(t.Context(), e, op, engine.Backoff(backoff.Constant(10*time.Millisecond)))
 		require.NoError(t, err)
 		assert.Equal(t, ms(0, 100, 200), s.of(0))
+		assert.Equal(t, uint64(2), e.Stats().Paced, "both retries waited for their turn")
 
-		// Hedges after 30ms each, but a token only every 100ms; the third attempt wins.
-		time.Sleep(100 * time.Millisecond) // the bucket is full again at 300ms
+		// Hedges after 30ms: the first takes the burst's second token, the second finds none
+		// and is not started (a hedge never waits); the first hedge wins at 80ms.
+		s = newStarts()
 		hedged := func(ctx context.Context) (int, error) {
 			s.note(1)
-			if a, _ := engine.AttemptOf(ctx); a.Number < 3 {
+			if a, _ := engine.AttemptOf(ctx); a.Number == 1 {
 				<-ctx.Done()
 				return 0, ctx.Err()
 			}
-			return 3, nil
+			time.Sleep(50 * time.Millisecond)
+			return 2, nil
 		}
-		v, err := engine.Do(t.Context(), e, hedged, engine.Hedge(30*time.Millisecond, 2))
+		v, err := engine.Do(t.Context(), e, hedged, engine.Key("hedged"), engine.Hedge(30*time.Millisecond, 2))
 		require.NoError(t, err)
-		assert.Equal(t, 3, v)
-		assert.Equal(t, ms(300, 400, 500), s.of(1))
+		assert.Equal(t, 2, v)
+		assert.Equal(t, ms(0, 30), s.of(1))
 		st := e.Stats()
-		assert.Equal(t, uint64(2), st.Hedges)
-		assert.Equal(t, uint64(4), st.Paced, "two retries and two hedges waited")
+		assert.Equal(t, uint64(1), st.Hedges)
+		assert.Equal(t, uint64(1), st.RateLimited, "the second hedge")
+		// The hedge took a token: the next call waits for the one due at 100ms.
+		_, err = engine.Do(t.Context(), e, s.ok(2), engine.Key("hedged"))
+		require.NoError(t, err)
+		assert.Equal(t, ms(100), s.of(2))
 	})
 }
 
@@ -305,12 +312,13 @@ func TestHedgeWithoutATokenIsNotStarted(t *testing.T) {
 				return 1, nil
 			}
 		}
-		v, err := engine.Do(t.Context(), e, op, engine.Hedge(30*time.Millisecond, 2), engine.OnRateLimit(engine.FailIfLimited))
+		v, err := engine.Do(t.Context(), e, op, engine.Hedge(30*time.Millisecond, 2))
 		require.NoError(t, err, "the hedge found no token: the first attempt goes on and wins")
 		assert.Equal(t, 1, v)
 		assert.Equal(t, ms(0), s.of(0))
 		st := e.Stats()
 		assert.Zero(t, st.Hedges)
+		assert.Zero(t, st.Paced, "a hedge never waits")
 		assert.Equal(t, uint64(1), st.RateLimited)
 	})
 }
