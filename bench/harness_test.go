@@ -31,6 +31,7 @@ func TestScenariosTiny(t *testing.T) {
 		"scheduler": {OpsPerSecond},
 		"throttle":  {SuccessPct, RequestsPerCall, GoodputPct, NsPerBatch, PeakGoroutines},
 		"hedge":     {P50, P99, P999, ExtraLoadPct, NsPerBatch, PeakGoroutines},
+		"ratelimit": {NsPerBatch, PeakGoroutines, PeakHeap, PeakRatePct},
 	}
 	for _, s := range scenarios {
 		metrics := want[s.Group()]
@@ -57,7 +58,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler", "throttle", "hedge"}, groups(results))
+	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler", "throttle", "hedge", "ratelimit"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than

@@ -33,6 +33,8 @@ type Sizes struct {
 	ThrottleRounds int
 	HedgeCalls     int // concurrent calls against the server with a long latency tail
 	HedgeRounds    int
+	LimitedCalls   int // calls at once through the rate limit (RateLimitRate, RateLimitBurst)
+	LimitedRounds  int
 }
 
 // FullSizes are the sizes the README's table comes from.
@@ -63,6 +65,8 @@ var FullSizes = Sizes{
 	ThrottleRounds: 3,
 	HedgeCalls:     3_000,
 	HedgeRounds:    5,
+	LimitedCalls:   2_000,
+	LimitedRounds:  5,
 }
 
 // QuickSizes run every scenario with fewer sizes and rounds, in under three minutes on a
@@ -96,6 +100,8 @@ var QuickSizes = Sizes{
 	ThrottleRounds: 1,
 	HedgeCalls:     3_000,
 	HedgeRounds:    3,
+	LimitedCalls:   2_000,
+	LimitedRounds:  3,
 }
 
 // TinySizes run every scenario once, small, to check that the harness works.
@@ -126,6 +132,8 @@ var TinySizes = Sizes{
 	ThrottleRounds: 1,
 	HedgeCalls:     200,
 	HedgeRounds:    1,
+	LimitedCalls:   100,
+	LimitedRounds:  1,
 }
 
 // Scenarios returns every scenario at the given sizes, in the order of the report.
@@ -161,5 +169,6 @@ func Scenarios(z Sizes) []Scenario {
 	}
 	ss = append(ss, Throttle(z.ThrottleRounds, z.ThrottleCalls, ThrottleAttempts, z.ThrottleRate, ThrottleBurst))
 	ss = append(ss, Hedging(z.HedgeRounds, z.HedgeCalls))
+	ss = append(ss, RateLimit(z.LimitedRounds, z.LimitedCalls, RateLimitRate, RateLimitBurst, RateLimitOp))
 	return ss
 }

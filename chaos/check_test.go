@@ -13,7 +13,7 @@ import (
 type tally struct {
 	accepted  uint64
 	succeeded uint64
-	failedBy  [engine.ReasonHint + 1]uint64
+	failedBy  [len(engine.Stats{}.FailedBy)]uint64
 	attempts  uint64 // operations started
 	refused   uint64 // admissions refused for any reason
 	counted   uint64 // refusals Stats.Rejected must count: closed, queue or bulkhead full, breaker open

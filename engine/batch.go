@@ -85,7 +85,7 @@ func (e *Engine) handOverAll(ctx context.Context, k *keyState, js []job) (rest [
 	if k != nil && k.counts != nil {
 		k.counts.submitted.Add(uint64(n))
 	}
-	run, err := e.enterAll(k, js)
+	run, err := e.enterBatch(k, js)
 	if err != nil {
 		e.stats.submitted.Add(-uint64(n))
 		if k != nil && k.counts != nil {

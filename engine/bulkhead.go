@@ -25,10 +25,10 @@ const (
 
 // enter admits j's next attempt: its key's pacer (see pacing.go), then its bulkhead. It reports
 // whether the attempt may run now; if not, j waits in the pacer's or the key's FIFO, and is run
-// when its turn comes or a slot is handed on (see leave).
+// when its turn comes or a slot is handed on (see leave), or the pacer refused it (see refuse).
 func (e *Engine) enter(j job, first bool) (run bool, err error) {
-	if !e.pace(j, first) {
-		return false, nil
+	if run, err := e.pace(j, first); !run {
+		return false, err
 	}
 	return e.enterSlot(j, first)
 }

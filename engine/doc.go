@@ -48,6 +48,13 @@
 // waiters go as slots free or the limit rises. Keys are created on first use and forgotten when
 // idle ([WithKeyIdle]).
 //
+// A key may also be paced: at the rate its server admits, learnt from its pushback
+// ([WithPacing], [Throttled]), or by a token bucket of the user's ([WithRateLimit],
+// [WithKeyRateLimit]), or both, the stricter winning. Every attempt of a rate-limited key takes a
+// token, hedges included; one without a token waits its turn in the key's queue, holding no
+// goroutine, released by a tick in the scheduler, or fails at once if its turn would come after
+// its deadline or the call asked not to wait ([OnRateLimit], [ErrRateLimited]).
+//
 // # Settling
 //
 // Every accepted call settles exactly once: with its result, or with a [*RetryError] that says

@@ -115,6 +115,8 @@ func New(opts ...Option) (*Engine, error) {
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
 	e.keyStats = cfg.keyStats
 	e.pacers.mode = cfg.pacing
+	e.pacers.limit, e.pacers.keyLimits = cfg.limit, cfg.keyLimits
+	e.pacers.limited = cfg.limit.rate > 0 || len(cfg.keyLimits) > 0
 	if e.breakers || e.bulkhead.limit > 0 || e.keyStats {
 		if e.keys.def, err = e.newKey(""); err != nil {
 			return nil, err

@@ -33,6 +33,8 @@ type config struct {
 	budget      RetryBudget
 	newBreaker  func(key string, opts ...breaker.Option) (*breaker.Breaker, error)
 	pacing      PacingMode
+	limit       rateLimit            // every key's, from WithRateLimit
+	keyLimits   map[string]rateLimit // WithKeyRateLimit's
 	hooks       hookSet
 	err         error
 }

@@ -49,6 +49,7 @@ type policy struct {
 	health         func(error) breaker.Outcome
 	healthResult   any // func(T, error) breaker.Outcome for the call's T, from BreakerClassifyResult
 	breakerMode    BreakerMode
+	rateMode       RateLimitMode
 	fallback       any // func(context.Context, error) (T, error) for the call's T, from Fallback
 	hedgeAfter     time.Duration
 	hedgeMax       int           // 0: no hedging
