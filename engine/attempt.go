@@ -53,6 +53,9 @@ func (e *Engine) runOnce(w *worker, j job, hedgeRound int64) (again bool) {
 	}
 	e.stats.running.Add(-1)
 	w.inAttempt = false
+	if c.pol.hedgeQ > 0 {
+		c.noteLatency(start, w.hedge)
+	}
 	if e.bulkhead.adaptive != nil {
 		w.sample = e.sampleOf(c, start, &w.verdict)
 	}
@@ -65,7 +68,6 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 	c := j.base()
 	v := *out
 	*out = verdictOf{} // drop the error: the worker may idle long
-	c.noteLatency(start)
 	switch v.step {
 	case stepSucceed:
 		if c.pol.observer != nil { // here, not below the attempt's frames: see runOnce

@@ -270,14 +270,22 @@ func hedgings(pol *policy, n int) []hedging {
 	return hs
 }
 
-// sideOf makes the side fields of one call of pol: its Fallback, bound to it, and its hedging.
-func sideOf(pol *policy, fallBack func()) *callSide {
-	s := new(callSide)
-	if pol.fallback != nil {
-		s.fallBack = fallBack
-	}
+// sideOf makes the side fields of call c of pol: its Fallback, bound to it, and its hedging, in
+// one allocation (the method value is made only for a call with a Fallback).
+func sideOf(pol *policy, c interface{ fallBack() }) *callSide {
+	var s *callSide
 	if pol.hedgeMax > 0 {
-		s.hedge = &hedging{round: 1, lat: pol.latencies()}
+		both := &struct {
+			callSide
+			h hedging
+		}{h: hedging{round: 1, lat: pol.latencies()}}
+		both.hedge = &both.h
+		s = &both.callSide
+	} else {
+		s = new(callSide)
+	}
+	if pol.fallback != nil {
+		s.fallBack = c.fallBack
 	}
 	return s
 }

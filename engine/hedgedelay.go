@@ -13,14 +13,15 @@ import (
 // and for calls without a key until the engine's keyless calls have, the delay is initial.
 //
 // The latencies are those of the attempts of the key's calls made with HedgeQuantile, from start
-// to return; an attempt canceled because another won counts as well, with the time it ran. That
+// to return; an attempt canceled because a hedge won counts as well, with the time it ran. That
 // is less than its latency would have been, but still more than the delay it outlived, so the
-// quantile is not pulled down by the hedges it starts. The key keeps its last 512 to 1,024
-// latencies in logarithmic buckets, four per power of two (about 1.3 KB), and the delay is the
-// upper edge of the quantile's bucket: at most a quarter later than the exact quantile. An engine
-// learns the latencies of up to 4,096 keys at once (5 MB at most), and forgets a key's when no
-// call of it has started for the keys' idle time (WithKeyIdle); calls of keys beyond those hedge
-// after initial.
+// quantile is not pulled down by the hedges it starts; a hedge that lost does not count. The key
+// keeps its last 512 to 1,024 latencies in logarithmic buckets, eight per power of two (about
+// 2.5 KB), and the delay is the upper edge of the quantile's bucket: at most an eighth later
+// than the exact quantile, computed again after every 16 latencies recorded. An engine learns
+// the latencies of up to 4,096 keys at once (10 MB at most), and forgets a key's when no call of
+// it has started for the keys' idle time (WithKeyIdle); calls of keys beyond those hedge after
+// initial.
 //
 // q must be between 0 and 1, both excluded, and initial positive; max is as for Hedge.
 func HedgeQuantile(q float64, max int, initial time.Duration) CallOption {
@@ -45,9 +46,10 @@ const (
 	// minSamples is how many latencies a key needs before its quantile replaces the initial
 	// delay: fewer say little of a 0.95-quantile.
 	minSamples = 32
-	subBuckets = 4 // per power of two: buckets at most 1/4 of their lower edge wide (19% of the upper)
+	subBits    = 3            // buckets per power of two: 1<<subBits
+	subBuckets = 1 << subBits // each at most 1/8 of its lower edge wide
 	// latencyBuckets covers 0 to 2^41 ns (36 minutes); longer latencies count in the last.
-	latencyBuckets  = 40 * subBuckets
+	latencyBuckets  = 39 * subBuckets
 	maxLatencyKeys  = 4096 // keys whose latencies an engine learns at once, so memory stays bounded
 	minLatencySweep = 64   // keys learnt before the first sweep for idle ones
 )
@@ -98,16 +100,31 @@ func (lk *latencyKeys) forget(since int64) {
 		}
 		return true
 	})
-	lk.sweepAt.Store(2 * lk.n.Load())
+	// Capped, or with most keys in use at the cap, no later sweep would ever come and no new key
+	// be learnt once the busy ones went idle.
+	lk.sweepAt.Store(min(2*lk.n.Load(), maxLatencyKeys))
 }
 
 // latencies is a key's record of recent attempt latencies, made on first use.
 type latencies struct {
-	cur  atomic.Pointer[latencyCounts]
-	prev atomic.Pointer[latencyCounts]
-	used atomic.Int64 // when a call of the key last started, on the engine's clock
-	mu   sync.Mutex   // taken only to end a window
+	cur   atomic.Pointer[latencyCounts]
+	prev  atomic.Pointer[latencyCounts]
+	n     atomic.Int64                  // latencies recorded, ever
+	known atomic.Pointer[knownQuantile] // the quantile last computed
+	used  atomic.Int64                  // when a call of the key last started, on the engine's clock
+	mu    sync.Mutex                    // taken only to end a window
 }
+
+// knownQuantile is a quantile as computed when n latencies had been recorded.
+type knownQuantile struct {
+	q float64
+	d time.Duration
+	n int64
+}
+
+// quantileRefresh is how many latencies a computed quantile stands for before it is computed
+// again: a hedge costs a scan of the buckets once in that many attempts, not at every one.
+const quantileRefresh = 16
 
 // latencyCounts is one window: how many latencies fell in each bucket.
 type latencyCounts struct {
@@ -118,6 +135,7 @@ type latencyCounts struct {
 // record counts one attempt's latency. A window that fills is replaced by a new one, made
 // rather than cleared so that a record still adding to it cannot land in the new window.
 func (l *latencies) record(d time.Duration) {
+	l.n.Add(1)
 	w := l.cur.Load()
 	w.bucket[latencyBucket(d)].Add(1)
 	if w.n.Add(1) != latencyWindow {
@@ -129,6 +147,20 @@ func (l *latencies) record(d time.Duration) {
 		l.cur.Store(new(latencyCounts))
 	}
 	l.mu.Unlock()
+}
+
+// delay returns the q-quantile as quantile does, computed again once quantileRefresh latencies
+// have been recorded since it last was.
+func (l *latencies) delay(q float64) (time.Duration, bool) {
+	n := l.n.Load()
+	if k := l.known.Load(); k != nil && k.q == q && n-k.n < quantileRefresh {
+		return k.d, true
+	}
+	d, ok := l.quantile(q)
+	if ok {
+		l.known.Store(&knownQuantile{q: q, d: d, n: n})
+	}
+	return d, ok
 }
 
 // quantile returns the upper edge of the bucket holding the q-quantile of the recorded
@@ -160,14 +192,14 @@ func (l *latencies) quantile(q float64) (time.Duration, bool) {
 	return bucketTop(latencyBuckets - 1), true
 }
 
-// latencyBucket returns the bucket of latency d: d itself below 4ns, then subBuckets per power
-// of two.
+// latencyBucket returns the bucket of latency d: d itself below subBuckets ns, then subBuckets
+// per power of two.
 func latencyBucket(d time.Duration) int {
 	if d < subBuckets {
 		return max(int(d), 0)
 	}
 	exp := bits.Len64(uint64(d)) - 1 // 2^exp <= d < 2^(exp+1)
-	i := (exp-1)*subBuckets + int(uint64(d)>>(exp-2))&(subBuckets-1)
+	i := (exp-subBits+1)*subBuckets + int(uint64(d)>>(exp-subBits))&(subBuckets-1)
 	return min(i, latencyBuckets-1)
 }
 
@@ -176,26 +208,30 @@ func bucketTop(i int) time.Duration {
 	if i < subBuckets {
 		return time.Duration(i + 1)
 	}
-	exp, sub := i/subBuckets+1, i%subBuckets
-	return time.Duration(subBuckets+sub+1) << (exp - 2)
+	exp, sub := i/subBuckets+subBits-1, i%subBuckets
+	return time.Duration(subBuckets+sub+1) << (exp - subBits)
 }
 
 // hedgeDelay is how long c's attempt goes unanswered before its next hedge; c.mu is held.
 func (c *call) hedgeDelay() time.Duration {
 	if l := c.hedging().lat; l != nil {
-		if d, ok := l.quantile(c.pol.hedgeQ); ok {
+		if d, ok := l.delay(c.pol.hedgeQ); ok {
 			return d
 		}
 	}
 	return c.pol.hedgeAfter
 }
 
-// noteLatency records how long an attempt of c that began at start ran, if c hedges by quantile.
-func (c *call) noteLatency(start time.Time) {
-	if c.pol.hedgeQ > 0 {
-		if l := c.hedging().lat; l != nil {
-			l.record(time.Since(start))
-		}
+// noteLatency records how long an attempt of c that began at start ran; c hedges by quantile.
+// A hedge that lost is left out: it started after the delay and was cut short, so its time may
+// lie below every latency of the key, and counting it would pull the quantile down, start more
+// hedges and so more short times. An attempt a hedge beat counts, with a time above the delay.
+func (c *call) noteLatency(start time.Time, hedge bool) {
+	if hedge && c.isDone.Load() {
+		return
+	}
+	if l := c.hedging().lat; l != nil {
+		l.record(time.Since(start))
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 )
 
 // Buckets tile the durations: each holds what lies between the top of the one before and its
-// own top, four to a power of two.
+// own top, eight to a power of two.
 func TestLatencyBucketsTileTheDurations(t *testing.T) {
 	assert.Equal(t, 0, latencyBucket(-time.Second))
 	for i := 1; i < latencyBuckets; i++ {
@@ -19,11 +19,11 @@ func TestLatencyBucketsTileTheDurations(t *testing.T) {
 		assert.Equal(t, i, latencyBucket(low), "the bottom of bucket %d", i)
 		assert.Equal(t, i, latencyBucket(top-1), "the last of bucket %d", i)
 		if i >= 2*subBuckets {
-			assert.LessOrEqual(t, float64(top-low)/float64(low), 0.25, "bucket %d is at most a quarter of its bottom wide", i)
+			assert.LessOrEqual(t, float64(top-low)/float64(low), 0.125, "bucket %d is at most an eighth of its bottom wide", i)
 		}
 	}
 	assert.Equal(t, latencyBuckets-1, latencyBucket(time.Hour), "longer latencies count in the last bucket")
-	// 10ms lies in [2^23, 5*2^21): its bucket's top is 10.48576ms.
+	// 10ms lies in [9·2^20, 10·2^20): its bucket's top is 10.48576ms.
 	assert.Equal(t, 10485760*time.Nanosecond, bucketTop(latencyBucket(10*time.Millisecond)))
 }
 
@@ -99,4 +99,14 @@ func TestIdleLatencyKeysAreForgotten(t *testing.T) {
 	assert.EqualValues(t, minLatencySweep, lk.n.Load(), "old, idle for just over a minute, is gone")
 	assert.NotSame(t, old, lk.of("old", minute+2, time.Minute), "learnt afresh")
 	assert.Same(t, lk.of("new", minute+3, time.Minute), lk.of("new", minute+4, time.Minute))
+}
+
+// Keys still in use when the record is full must not stop every later sweep.
+func TestLatencyKeysSweepAgainOnceFull(t *testing.T) {
+	var lk latencyKeys
+	for i := range maxLatencyKeys {
+		lk.of(fmt.Sprint(i), 0, time.Minute)
+	}
+	assert.Nil(t, lk.of("refused", 0, time.Minute), "full, and none idle yet")
+	assert.NotNil(t, lk.of("an hour later", int64(time.Hour), time.Minute), "the idle ones are swept")
 }

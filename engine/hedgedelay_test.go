@@ -40,7 +40,7 @@ func TestHedgeQuantileLearnsTheKeysLatency(t *testing.T) {
 		assert.Equal(t, 50*ms, hedgeAt("api"), "nothing measured yet: the initial delay")
 		calls(40, 10*ms)
 		// 41 latencies of 10ms and one of 1ms: the 0.9-quantile is in 10ms's bucket, whose top
-		// is 10.48576ms (buckets are four to a power of two).
+		// is 10.48576ms (buckets are eight to a power of two: 10ms lies in [9·2^20, 10·2^20) ns).
 		assert.Equal(t, 10485760*time.Nanosecond, hedgeAt("api"))
 		assert.Equal(t, 50*ms, hedgeAt("other"), "keys learn apart")
 
@@ -49,7 +49,28 @@ func TestHedgeQuantileLearnsTheKeysLatency(t *testing.T) {
 		hedges := e.Stats().Hedges
 		calls(1100, 30*ms)
 		assert.Less(t, e.Stats().Hedges-hedges, uint64(10), "the delay caught up within a few calls")
-		assert.Equal(t, 33554432*time.Nanosecond, hedgeAt("api"), "30ms lies in [7·2^22, 8·2^22) ns")
+		assert.Equal(t, 31457280*time.Nanosecond, hedgeAt("api"), "30ms lies in [14·2^21, 15·2^21) ns")
+	})
+}
+
+// A hedge that lost is not a latency: it started after the delay and was cut short. Counted,
+// it would pull the quantile below the dependency's latency and keep every call hedged.
+func TestHedgeQuantileLeavesLosingHedgesOut(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ms := time.Millisecond
+		e := newEngine(t)
+		hedged := []engine.CallOption{engine.Key("api"), engine.HedgeQuantile(0.3, 1, 5*ms)}
+		for range 40 { // every attempt takes 10ms: each hedge, at 5ms, loses to its first attempt
+			r := &replica{latency: []time.Duration{10 * ms}}
+			_, err := engine.Do(t.Context(), e, r.op, hedged...)
+			require.NoError(t, err)
+		}
+		hedges := e.Stats().Hedges
+		r := &replica{latency: []time.Duration{10 * ms}}
+		v, err := engine.Do(t.Context(), e, r.op, hedged...)
+		require.NoError(t, err)
+		assert.Equal(t, 1, v)
+		assert.Equal(t, hedges, e.Stats().Hedges, "the 0.3-quantile is 10ms's: no hedge for a 10ms attempt")
 	})
 }
 

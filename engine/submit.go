@@ -111,7 +111,7 @@ func submit[T any](ctx context.Context, e *Engine, op func(context.Context) (T, 
 		return nil, false, err
 	}
 	if pol.hedgeMax > 0 {
-		f.side = sideOf(pol, f.fallBack)
+		f.side = sideOf(pol, f)
 	}
 	if here, err = e.admit(ctx, f, to); err != nil {
 		return f, false, err

@@ -31,7 +31,7 @@ func Wrap1[A, T any](e *Engine, fn func(context.Context, A) (T, error), opts ...
 		j := &argCall[A, T]{fn: fn, arg: a}
 		j.pol = pol
 		if pol.fallback != nil || pol.hedgeMax > 0 { // a Fallback's type checked once, by resolveWrap
-			j.side = sideOf(pol, j.fallBack)
+			j.side = sideOf(pol, j)
 		}
 		here, err := e.admit(ctx, j, runHere)
 		if err != nil {
