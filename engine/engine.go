@@ -68,6 +68,7 @@ func New(opts ...Option) (*Engine, error) {
 		minWorkers:  DefaultMinWorkers(),
 		idleTimeout: DefaultIdleTimeout,
 		queue:       DefaultQueueSize,
+		rateQueue:   DefaultRateLimitQueue,
 		keyIdle:     DefaultKeyIdle,
 	}
 	for _, o := range opts {
@@ -115,7 +116,7 @@ func New(opts ...Option) (*Engine, error) {
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
 	e.keyStats = cfg.keyStats
 	e.pacers.mode = cfg.pacing
-	e.pacers.limit, e.pacers.keyLimits = cfg.limit, cfg.keyLimits
+	e.pacers.limit, e.pacers.keyLimits, e.pacers.maxWaiting = cfg.limit, cfg.keyLimits, cfg.rateQueue
 	e.pacers.limited = cfg.limit.rate > 0 || len(cfg.keyLimits) > 0
 	if e.breakers || e.bulkhead.limit > 0 || e.keyStats {
 		if e.keys.def, err = e.newKey(""); err != nil {

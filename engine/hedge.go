@@ -16,13 +16,13 @@ import (
 // call is retried as any call is, with its backoff, and hedged again. A permanent failure ends
 // the call at once.
 //
-// Hedges are attempts: they count against MaxAttempts, pass the key's breaker (a hedge the
-// breaker refuses is not started), draw on the engine's retry budget (a hedge the budget denies
-// is not started), take a slot of the key's bulkhead and a turn of its pacer (a hedge that would
-// have to wait for either is not started), and show in Stats.Hedges, in AttemptStart.Hedge and
-// in AttemptOf. Each waits
-// for its time in the scheduler, as a retry does, holding no goroutine. Only hedge operations
-// that may run more than once at a time: idempotency is the caller's promise.
+// Hedges are attempts: they count against MaxAttempts, pass the key's breaker, draw on the
+// engine's retry budget, take a slot of the key's bulkhead and a token of its rate limit or a
+// turn of its pacer, and show in Stats.Hedges, in AttemptStart.Hedge and in AttemptOf. A hedge
+// that any of those refuses, or would make wait, is not started, and its round goes on without
+// more hedges. Each waits for its time in the scheduler, as a retry does, holding no goroutine.
+// Only hedge operations that may run more than once at a time: idempotency is the caller's
+// promise.
 //
 // A hedged call costs an allocation per hedge and per attempt more than a plain one. delay must
 // be positive and max between 1 and 62.

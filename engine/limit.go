@@ -29,8 +29,10 @@ const (
 // WithAdaptiveLimit gives every key (see Key; calls without one share the key "") a bulkhead
 // whose limit adjusts itself, instead of WithBulkhead's fixed one: each attempt that ends tells
 // its key's limit how long it took and whether it was dropped, and the limit follows. Latency
-// above 1.5 times the key's usual (a long average) pulls the limit down; latency at or below it,
-// with at least half the slots in use, lets it grow; a drop (an attempt timed out, pushed back
+// above 1.5 times the key's usual (a long average) pulls the limit down, but not below 8 (the
+// headroom Gradient2 adds), and only until the long average has learnt the new latency as
+// usual, a few hundred attempts later; latency at or below it, with at least half the slots in
+// use, lets it grow. A limit under 8 is reached by drops alone: a drop (an attempt timed out, pushed back
 // (Throttled), or judged a Failure by the call's breaker classifier, see BreakerClassify) cuts it
 // by a tenth, once for all the attempts that were in flight together. Attempts cut short by the
 // call's end (canceled, closed, a hedge that lost) and those the classifier calls Ignored teach

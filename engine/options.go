@@ -35,6 +35,7 @@ type config struct {
 	pacing      PacingMode
 	limit       rateLimit            // every key's, from WithRateLimit
 	keyLimits   map[string]rateLimit // WithKeyRateLimit's
+	rateQueue   int                  // WithRateLimitQueue's
 	hooks       hookSet
 	err         error
 }

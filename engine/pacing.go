@@ -110,12 +110,14 @@ type pacers struct {
 	limited   bool                 // keys have rate limits: every attempt asks its key's
 	limit     rateLimit            // every key's, unless keyLimits has its own
 	keyLimits map[string]rateLimit // read-only once the engine runs
-	live      atomic.Int32         // pacers in byKey: 0 spares every attempt a lookup
-	waited    atomic.Uint64        // attempts that waited for their turn
-	mu        sync.RWMutex
-	byKey     map[string]*pacer
-	sweepAt   int // the registry's size that makes it forget idle pacers (see sweep)
-	closed    bool
+	// maxWaiting bounds a rate-limited key's queue for first attempts (WithRateLimitQueue)
+	maxWaiting int
+	live       atomic.Int32  // pacers in byKey: 0 spares every attempt a lookup
+	waited     atomic.Uint64 // attempts that waited for their turn
+	mu         sync.RWMutex
+	byKey      map[string]*pacer
+	sweepAt    int // the registry's size that makes it forget idle pacers (see sweep)
+	closed     bool
 }
 
 // pacer is one key's pace, learnt or fixed, and the attempts waiting for it.
@@ -127,16 +129,18 @@ type pacer struct {
 	fixed     float64
 	tolerance time.Duration
 
-	mu      sync.Mutex
-	next    time.Time // when the next attempt may go
-	fifo    []job     // waiting attempts, oldest first from head; settled ones are skipped
-	head    int
-	ticking bool // tick is in the scheduler, or being handled
-	tickAt  time.Time
-	handle  scheduler.Handle
-	last    time.Time // the last attempt let through
-	retired bool
-	closed  bool
+	mu        sync.Mutex
+	next      time.Time // when the next attempt may go
+	fifo      []job     // waiting attempts, oldest first from head; settled ones are skipped
+	head      int
+	scanned   int    // len(fifo) when compact last left it, head at 0 (see waiting)
+	scannedAt uint64 // the engine's settled calls then
+	ticking   bool   // tick is in the scheduler, or being handled
+	tickAt    time.Time
+	handle    scheduler.Handle
+	last      time.Time // the last attempt let through
+	retired   bool
+	closed    bool
 	learnt
 }
 

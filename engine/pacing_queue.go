@@ -128,17 +128,23 @@ func (p *pacer) slack() time.Duration {
 // so calls canceled while they wait cost amortized constant time and hold no memory for long.
 func (p *pacer) push(j job) {
 	if len(p.fifo) == cap(p.fifo) && len(p.fifo) > 0 {
-		live := p.fifo[:0]
-		for _, x := range p.fifo[p.head:] {
-			if !x.base().isDone.Load() {
-				live = append(live, x)
-			}
-		}
-		clear(p.fifo[len(live):])
-		p.fifo, p.head = live, 0
+		p.compact()
 		if len(p.fifo) > cap(p.fifo)/2 { // not worth another scan soon: grow now
 			p.fifo = append(make([]job, 0, 2*cap(p.fifo)), p.fifo...)
 		}
 	}
 	p.fifo = append(p.fifo, j)
+}
+
+// compact drops the settled entries from the queue; p.mu is held.
+func (p *pacer) compact() {
+	live := p.fifo[:0]
+	for _, x := range p.fifo[p.head:] {
+		if !x.base().isDone.Load() {
+			live = append(live, x)
+		}
+	}
+	clear(p.fifo[len(live):])
+	p.fifo, p.head = live, 0
+	p.scanned = len(live)
 }

@@ -96,7 +96,7 @@ func (e *Engine) paceAt(p *pacer, j job, first bool) (run, ok bool, err error) {
 		}
 		return false, true, nil
 	}
-	if limited && c.pol.rateMode == FailIfLimited {
+	if limited && (c.pol.rateMode == FailIfLimited || first && e.waiting(p, e.pacers.maxWaiting) >= e.pacers.maxWaiting) {
 		p.mu.Unlock()
 		return false, true, e.refuse(j, first, true, ReasonRateLimited)
 	}

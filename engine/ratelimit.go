@@ -63,6 +63,14 @@ func (l rateLimit) tolerance() time.Duration {
 // comes otherwise. A key whose server also pushes back (see WithPacing) goes at the stricter of
 // its rate limit and the rate learnt.
 //
+// The bucket hands out tokens; where a bulkhead (WithBulkhead, WithAdaptiveLimit) or a capped
+// pool (WithMaxConcurrency) makes an attempt wait after it took its token, attempts may start
+// closer together than the bucket hands tokens out. A token an attempt took is spent even if
+// the bulkhead then refuses the call. With a burst of 1 the spacing is strict, and every turn
+// waits for the scheduler's timer: on a machine whose timers fire late (a busy one, or a rate
+// beyond a few thousand a second) the rate achieved is lower; a burst of rate × 10ms or more
+// absorbs that lateness. At most WithRateLimitQueue attempts wait per key.
+//
 // rate is in attempts a second (0.5: one every 2 s), from 0.001 to 1e6; burst from 1 to 2^20.
 // WithKeyRateLimit sets another limit for one key. A key's bucket is made on first use and
 // forgotten when full and idle, so that memory follows the keys in use.
@@ -99,6 +107,41 @@ func (c *config) rateLimit(option string, rate float64, burst int) (rateLimit, b
 		return rateLimit{}, false
 	}
 	return rateLimit{rate: rate, burst: burst}, true
+}
+
+// DefaultRateLimitQueue is how many attempts may wait for a token of one key before its first
+// attempts are refused (WithRateLimitQueue): 10,000 waiting calls, about 2 MB.
+const DefaultRateLimitQueue = 10_000
+
+// WithRateLimitQueue bounds each rate-limited key's queue (default DefaultRateLimitQueue): a
+// first attempt that finds n attempts waiting for a token of its key is refused, and Submit (and
+// TrySubmit, Do, the batches) returns ErrRateLimited, as a full bulkhead refuses with
+// ErrBulkheadFull. Retries of calls already admitted always wait their turn. Calls with a
+// deadline are also refused when their turn would come after it, however short the queue. n is
+// from 1 to 2^24.
+func WithRateLimitQueue(n int) Option {
+	return optionFunc(func(c *config) {
+		if c.within("WithRateLimitQueue", n, 1, maxQueueLimit) {
+			c.rateQueue = n
+		}
+	})
+}
+
+// waiting reports how many attempts wait in p's queue; p.mu is held. A queue at the bound is
+// rid of its settled entries first, unless neither it has moved nor any call of the engine has
+// settled since it last was: a flood of calls refused by a full queue does not scan it for each.
+func (e *Engine) waiting(p *pacer, bound int) int {
+	n := len(p.fifo) - p.head
+	if n < bound {
+		return n
+	}
+	settled := e.stats.settled()
+	if p.head == 0 && len(p.fifo) == p.scanned && settled == p.scannedAt {
+		return n
+	}
+	p.compact()
+	p.scannedAt = settled
+	return len(p.fifo)
 }
 
 // RateLimitMode says what an attempt does when its key's rate limit has no token for it.
@@ -205,7 +248,7 @@ func (e *Engine) paceBatch(p *pacer, k *keyState, js []job) ([]job, error) {
 	if wait := len(js) - n; wait > 0 {
 		last := next.Add(time.Duration(len(p.fifo)-p.head+wait-1) * p.interval())
 		switch {
-		case c.pol.rateMode == FailIfLimited:
+		case c.pol.rateMode == FailIfLimited || e.waiting(p, e.pacers.maxWaiting)+wait > e.pacers.maxWaiting:
 			e.stats.rateLimited.Add(uint64(len(js)))
 			return nil, ErrRateLimited
 		case missesDeadline(c.parent, last):

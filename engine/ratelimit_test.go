@@ -270,6 +270,7 @@ func TestRateLimitOptionsRejected(t *testing.T) {
 		{engine.WithKeyRateLimit("api", 0.0001, 1), `WithKeyRateLimit("api") rate 0.0001`},
 		{engine.WithKeyRateLimit("api", 1, -1), `WithKeyRateLimit("api") burst -1`},
 		{engine.Defaults(engine.OnRateLimit(7)), "OnRateLimit: unknown mode 7"},
+		{engine.WithRateLimitQueue(0), "WithRateLimitQueue 0: must be between 1 and 16777216"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
 			_, err := engine.New(tc.opt)

@@ -26,7 +26,7 @@ type Stats struct {
 	Budget      uint64 // retries denied by the budget
 	FellBack    uint64 // calls whose Fallback gave a result: failed ones (counted as failed too), and those Do saw refused
 	Paced       uint64 // attempts that waited for their turn at their key's pacer: a throttled key's (WithPacing) or a rate limit's (WithRateLimit)
-	RateLimited uint64 // attempts a key's rate limit refused: no token at once (FailIfLimited), or none before the call's deadline
+	RateLimited uint64 // attempts a key's rate limit refused: no token at once (FailIfLimited), none before the call's deadline, a full queue (WithRateLimitQueue), or a hedge not started for want of one; a refused batch counts each call
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -71,6 +71,15 @@ type counters struct {
 	hedges      atomic.Uint64
 	rateLimited atomic.Uint64
 	failedBy    [numReasons]atomic.Uint64
+}
+
+// settled returns how many calls have settled, succeeded or failed.
+func (c *counters) settled() uint64 {
+	n := c.succeeded.Load()
+	for i := range c.failedBy {
+		n += c.failedBy[i].Load()
+	}
+	return n
 }
 
 type padded struct {

@@ -11,8 +11,10 @@ import (
 // worker. If the work queue is full, Submit blocks until there is room, ctx ends or e closes.
 //
 // The error is for admission only, returned as it is: ErrClosed, the cause of ctx, an invalid
-// option, breaker.ErrOpen when the engine's breaker is open, or ErrCrossBubble when e was made
-// on the other side of a testing/synctest bubble's boundary. Everything after admission is
+// option, breaker.ErrOpen when the engine's breaker is open, ErrBulkheadFull when the key's
+// bulkhead queue is full, ErrRateLimited when the key's rate limit refuses the call (see
+// WithRateLimit), or ErrCrossBubble when e was made on the other side of a testing/synctest
+// bubble's boundary. Everything after admission is
 // reported by the Future, which settles exactly once, with a *RetryError if it fails (also when
 // the breaker refuses its first attempt, opened while the call waited in the queue).
 //

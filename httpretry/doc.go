@@ -40,7 +40,9 @@
 // engine.Hedge or engine.HedgeQuantile, given through CallOptions, sends a second request when
 // the first has not answered in time, and the first answer that is not a retryable status wins;
 // the others are canceled, and their connections closed. Only requests that may be retried are
-// hedged: the rest are sent once, as above.
+// hedged: the rest are sent once, as above. A hedged request with an Idempotency-Key is sent
+// twice at once: a server that follows the IETF draft answers the second with 409 Conflict while
+// the first is in progress (add 409 to RetryStatuses, and that answer waits for the other).
 //
 // # Time and connections
 //
