@@ -59,6 +59,8 @@
 //     from a goroutine of its own; recur (engine.Do with Hedge) and failsafe-go (hedgepolicy)
 //     hedge once after 8 ms, no-hedge never: p50-ns, p99-ns and p99.9-ns of the calls,
 //     extra-load-% (requests beyond one per call), ns/batch and peak-goroutines.
+//   - hedge/n=3000/fanout=100/q=0.9/max=1: the same with the delay each library learns at the
+//     0.9-quantile of its recent latencies ([HedgingAtQuantile]).
 //
 // [CheckGoals] holds the results against the goals of the issues that asked for them; for the
 // latency family: recur's wall time within 1.1× of naive's and below every peer's, and its peak

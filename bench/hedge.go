@@ -53,12 +53,35 @@ const (
 // peak-goroutines (the callers' own included).
 func Hedging(rounds, calls int) Scenario {
 	s := Scenario{Name: fmt.Sprintf("hedge/n=%d/fanout=%d/delay=%v/max=%d", calls, HedgeFanOut, HedgeDelay, HedgeMax), Rounds: rounds}
+	return s.hedgers(calls, []engine.CallOption{engine.Hedge(HedgeDelay, HedgeMax)},
+		hedgepolicy.NewBuilderWithDelay[struct{}](HedgeDelay))
+}
+
+// HedgeQuantile is the quantile at which HedgingAtQuantile hedges: the slowest tenth. The
+// server's 0.95-quantile sits on the edge between its body and its tail (5% of answers are
+// slow), where a learnt delay may land in the tail and hedge too late; the 0.9-quantile is in
+// the body, about 6 ms.
+const HedgeQuantile = 0.9
+
+// HedgingAtQuantile is Hedging with a delay each library learns: recur's HedgeQuantile (the
+// key's last 512 to 1,024 latencies, HedgeDelay until 32 are known) and failsafe-go's
+// NewBuilderWithDelayQuantile (its recent successful executions, remembering about 1,024,
+// hedging once 32 are known), both at HedgeQuantile.
+func HedgingAtQuantile(rounds, calls int) Scenario {
+	s := Scenario{Name: fmt.Sprintf("hedge/n=%d/fanout=%d/q=%v/max=%d", calls, HedgeFanOut, HedgeQuantile, HedgeMax), Rounds: rounds}
+	return s.hedgers(calls, []engine.CallOption{engine.HedgeQuantile(HedgeQuantile, HedgeMax, HedgeDelay)},
+		hedgepolicy.NewBuilderWithDelayQuantile[struct{}](HedgeQuantile, 1024, 32))
+}
+
+// hedgers adds the hedge scenarios' contenders to s: recur with opts, failsafe-go with policy,
+// and no-hedge.
+func (s Scenario) hedgers(calls int, opts []engine.CallOption, policy hedgepolicy.Builder[struct{}]) Scenario {
 	for _, c := range []struct {
 		name string
 		new  func() (hedger, error)
 	}{
-		{Recur, newRecurHedger},
-		{FailsafeGo, newFailsafeHedger},
+		{Recur, func() (hedger, error) { return newRecurHedger(opts) }},
+		{FailsafeGo, func() (hedger, error) { return newFailsafeHedger(policy) }},
 		{NoHedge, func() (hedger, error) { return noHedger{}, nil }},
 	} {
 		s.Entries = append(s.Entries, Entry{Contender: c.name, run: func() ([]Measurement, error) {
@@ -128,12 +151,12 @@ type recurHedger struct {
 	opts []engine.CallOption
 }
 
-func newRecurHedger() (hedger, error) {
+func newRecurHedger(opts []engine.CallOption) (hedger, error) {
 	e, err := engine.New()
 	if err != nil {
 		return nil, err
 	}
-	return &recurHedger{e: e, opts: []engine.CallOption{engine.Hedge(HedgeDelay, HedgeMax)}}, nil
+	return &recurHedger{e: e, opts: opts}, nil
 }
 
 func (r *recurHedger) call(op func(context.Context) error) error {
@@ -152,8 +175,8 @@ type failsafeHedger struct {
 	exec failsafe.Executor[struct{}]
 }
 
-func newFailsafeHedger() (hedger, error) {
-	policy := hedgepolicy.NewBuilderWithDelay[struct{}](HedgeDelay).WithMaxHedges(HedgeMax).Build()
+func newFailsafeHedger(b hedgepolicy.Builder[struct{}]) (hedger, error) {
+	policy := b.WithMaxHedges(HedgeMax).Build()
 	return &failsafeHedger{exec: failsafe.With(policy).WithContext(context.Background())}, nil
 }
 

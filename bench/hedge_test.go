@@ -7,8 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/failsafe-go/failsafe-go/hedgepolicy"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/recur-go/recur/engine"
 )
 
 // TestTailServerLatencies checks the drawn latencies against the distribution the hedge
@@ -60,8 +63,10 @@ func TestHedgersHedge(t *testing.T) {
 		new    func() (hedger, error)
 		hedges bool
 	}{
-		{Recur, newRecurHedger, true},
-		{FailsafeGo, newFailsafeHedger, true},
+		{Recur, func() (hedger, error) { return newRecurHedger([]engine.CallOption{engine.Hedge(HedgeDelay, HedgeMax)}) }, true},
+		{FailsafeGo, func() (hedger, error) {
+			return newFailsafeHedger(hedgepolicy.NewBuilderWithDelay[struct{}](HedgeDelay))
+		}, true},
 		{NoHedge, func() (hedger, error) { return noHedger{}, nil }, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {

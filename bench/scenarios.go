@@ -168,7 +168,7 @@ func Scenarios(z Sizes) []Scenario {
 		ss = append(ss, SchedulerScenario(z.DeliveryRounds, p, z.DeliveryItems))
 	}
 	ss = append(ss, Throttle(z.ThrottleRounds, z.ThrottleCalls, ThrottleAttempts, z.ThrottleRate, ThrottleBurst))
-	ss = append(ss, Hedging(z.HedgeRounds, z.HedgeCalls))
+	ss = append(ss, Hedging(z.HedgeRounds, z.HedgeCalls), HedgingAtQuantile(z.HedgeRounds, z.HedgeCalls))
 	ss = append(ss, RateLimit(z.LimitedRounds, z.LimitedCalls, RateLimitRate, RateLimitBurst, RateLimitOp))
 	return ss
 }
