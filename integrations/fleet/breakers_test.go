@@ -18,13 +18,14 @@ const openFor = 300 * time.Millisecond
 
 var brkOpts = []breaker.Option{breaker.ConsecutiveFailures(5), breaker.OpenFor(openFor), breaker.HalfOpenProbes(1)}
 
-// spread returns how long after the first replica's transition (at) the last one made it.
-func spread(rs []*replica, at func(*replica) int64) time.Duration {
+// spread returns the span from the first replica's transition (at, in unix ns) to the last
+// one's.
+func spread[R any](rs []R, at func(R) int64) span {
 	first, last := at(rs[0]), at(rs[0])
 	for _, r := range rs {
 		first, last = min(first, at(r)), max(last, at(r))
 	}
-	return time.Duration(last - first)
+	return span{time.Unix(0, first), time.Unix(0, last)}
 }
 
 func allIn(rs []*replica, s breaker.State) bool {
@@ -54,7 +55,7 @@ func breakerScenario(t *testing.T, s *redisserver.Server) (openSpread time.Durat
 	fleetMode := s != nil
 	if fleetMode {
 		require.Eventually(t, func() bool { return allIn(rs, breaker.Open) }, 5*time.Second, time.Millisecond, "opening reaches every replica")
-		openSpread = spread(rs, func(r *replica) int64 { return r.opens.Load() })
+		openSpread = spread(rs, func(r *replica) int64 { return r.opens.Load() }).len()
 	} else {
 		assert.Equal(t, breaker.Closed, rs[1].e.KeyBreaker("db").State(), "local mode: the others know nothing")
 		for _, r := range rs[1:] {
@@ -81,7 +82,7 @@ func breakerScenario(t *testing.T, s *redisserver.Server) (openSpread time.Durat
 	probes = be.attempts.Load() - before
 	if fleetMode {
 		require.Eventually(t, func() bool { return allIn(rs, breaker.Closed) }, 5*time.Second, time.Millisecond, "closing reaches every replica")
-		closeSpread = spread(rs, func(r *replica) int64 { return r.close.Load() })
+		closeSpread = spread(rs, func(r *replica) int64 { return r.close.Load() }).len()
 	}
 	return openSpread, probes, closeSpread
 }
