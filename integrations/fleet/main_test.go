@@ -57,9 +57,19 @@ func newFleet(t testing.TB, s *redisserver.Server, opt fleet.Options) *fleet.Fle
 	return newFleetAt(t, s.Addr, opt)
 }
 
+// testTimeout is the Redis timeout of the tests that leave Options.Timeout zero: those in which
+// Redis does not fail. With the default 50ms, a stall of the test process on a busy machine
+// (tens to hundreds of ms) times a Redis operation out and puts the process in local mode: the
+// test would measure local mode. A second is far longer than such a stall, and than loopback
+// takes. The fault tests set Timeout.
+const testTimeout = time.Second
+
 // newFleetAt joins ns as one more process whose Redis is at addr, left at the test's end.
 func newFleetAt(t testing.TB, addr string, opt fleet.Options) *fleet.Fleet {
 	t.Helper()
+	if opt.Timeout == 0 {
+		opt.Timeout = testTimeout
+	}
 	f, err := fleet.New(newClient(t, addr), opt)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = f.Close() })
