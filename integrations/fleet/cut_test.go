@@ -35,7 +35,7 @@ func TestRedisConnectionsCut(t *testing.T) {
 	m := startStallMeter(t)
 	stop := runAll(append(ps[:len(ps):len(ps)], local)...)
 	// The fleet works before the first cut.
-	waitAll(t, ps, "every process has a lease", func(p *proc) bool { return p.f.Stats().Leases > 0 })
+	waitAll(t, ps, "every process has a lease", func(p *proc) bool { return p.f.Stats().Leases > 0 && !p.f.Local() })
 	spreads(t, m, ps)
 
 	for _, c := range cuts {
@@ -74,6 +74,13 @@ func spreads(t *testing.T, m *stallMeter, ps []*proc) (open, closing time.Durati
 		}
 		return 1, nil
 	}
+	fallbacks := func() (n uint64) {
+		for _, p := range ps {
+			n += p.f.Stats().Fallbacks
+		}
+		return n
+	}
+	before := fallbacks()
 	since := time.Now().UnixNano()
 	for ps[0].e.KeyBreaker("dep").State() == breaker.Closed {
 		_, _ = engine.Do(context.Background(), ps[0].e, dep, engine.Key("dep"), engine.MaxAttempts(1))
@@ -90,7 +97,15 @@ func spreads(t *testing.T, m *stallMeter, ps []*proc) (open, closing time.Durati
 	closed := spread(ps, func(p *proc) int64 { return p.closed.Load() })
 	// As in TestFleetBreakerOpensAndClosesEverywhereAndProbesOnce: loopback takes a few ms, the
 	// bound is loose for a busy CI machine; the time the process was stalled is left out.
-	assert.Less(t, m.net(opening), 250*time.Millisecond, "opening spreads")
-	assert.Less(t, m.net(closed), 250*time.Millisecond, "closing spreads")
+	bound := 250 * time.Millisecond
+	if fallbacks() > before {
+		// A stall beyond Timeout put a process in local mode meanwhile, where it sends nothing:
+		// it tells the fleet, or learns from it, at the poll that rejoins it.
+		opt := faultOptions("")
+		bound += min(opt.Poll, 250*time.Millisecond) + opt.Timeout
+		t.Logf("a process fell back to local mode meanwhile: the spread bound is %v", bound)
+	}
+	assert.Less(t, m.net(opening), bound, "opening spreads")
+	assert.Less(t, m.net(closed), bound, "closing spreads")
 	return opening.len(), closed.len()
 }
