@@ -8,8 +8,8 @@ import (
 
 // The fault tests bound how long a call waits on Redis by the real clock, on machines shared
 // with other work: with more runnable threads than cores, the test process is at times not run
-// at all for tens or hundreds of milliseconds, and every call in flight then lasts that much
-// longer, Redis or not. A stallMeter measures those stalls, so that a bound on a wait can leave
+// at all for tens or hundreds of milliseconds, or its garbage collector, starved too, holds up
+// every goroutine that allocates; every call in flight then lasts that much longer, Redis or not. A stallMeter measures those stalls, so that a bound on a wait can leave
 // out the time the process could not run, rather than a slack large enough for any machine.
 
 // stallMin is the shortest stall recorded: a sleeping goroutine's usual lateness is below it.
@@ -27,10 +27,8 @@ type stallMeter struct {
 	stalls []span
 	stop   chan struct{}
 	done   chan struct{}
+	sink   *[64]byte // the meter's allocation, kept on the heap
 }
-
-// meterSink keeps the meter's allocations on the heap.
-var meterSink *[64]byte
 
 // startStallMeter starts a meter, stopped at the test's end.
 func startStallMeter(t testing.TB) *stallMeter {
@@ -54,7 +52,7 @@ func (m *stallMeter) run() {
 		// An allocation, as every call makes: when the garbage collector falls behind (its
 		// workers starved of CPU), goroutines that allocate wait for it (GC assist), and the
 		// meter with them.
-		meterSink = new([64]byte)
+		m.sink = new([64]byte)
 		now := time.Now()
 		if now.Sub(last) >= time.Millisecond+stallMin {
 			m.mu.Lock()
