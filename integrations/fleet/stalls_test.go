@@ -9,8 +9,9 @@ import (
 // The fault tests bound how long a call waits on Redis by the real clock, on machines shared
 // with other work: with more runnable threads than cores, the test process is at times not run
 // at all for tens or hundreds of milliseconds, or its garbage collector, starved too, holds up
-// every goroutine that allocates; every call in flight then lasts that much longer, Redis or not. A stallMeter measures those stalls, so that a bound on a wait can leave
-// out the time the process could not run, rather than a slack large enough for any machine.
+// every goroutine that allocates; every call in flight then lasts that much longer, Redis or
+// not. A stallMeter measures those stalls, so that a bound on a wait can leave out the time the
+// process could not run, rather than a slack large enough for any machine.
 
 // stallMin is the shortest stall recorded: a sleeping goroutine's usual lateness is below it.
 const stallMin = 5 * time.Millisecond
