@@ -110,6 +110,8 @@ func CheckGoals(results []Result) []GoalCheck {
 		}
 	}
 	checks = append(checks, throttleGoals(results)...)
+	checks = append(checks, hedgeGoals(results)...)
+	checks = append(checks, rateLimitGoals(results)...)
 	// Retries must not cost allocations: two of them may add less than one allocation per call.
 	for _, delay := range []string{"0s", "1ms"} {
 		none, ok0 := find(results, "fanout/k=0/delay="+delay, Recur, AllocsPerCall)

@@ -30,6 +30,8 @@ func TestScenariosTiny(t *testing.T) {
 		"breaker":   {NsPerOp},
 		"scheduler": {OpsPerSecond},
 		"throttle":  {SuccessPct, RequestsPerCall, GoodputPct, NsPerBatch, PeakGoroutines},
+		"hedge":     {P50, P99, P999, ExtraLoadPct, NsPerBatch, PeakGoroutines},
+		"ratelimit": {NsPerBatch, PeakGoroutines, PeakHeap, PeakRatePct},
 	}
 	for _, s := range scenarios {
 		metrics := want[s.Group()]
@@ -43,7 +45,9 @@ func TestScenariosTiny(t *testing.T) {
 				require.True(t, ok, "%s: no %s for %s", s.Name, m, e.Contender)
 				assert.Equal(t, 1, r.Rounds)
 				switch m {
-				case PeakGoroutines, PeakHeap, SuccessPct: // a tiny batch may end between two samples; a peer may fail every call
+				// A tiny batch may end between two samples; a peer may fail every call; no-hedge
+				// sends no request beyond each call's first.
+				case PeakGoroutines, PeakHeap, SuccessPct, ExtraLoadPct:
 					assert.GreaterOrEqual(t, r.Value, 0.0, "%s %s %s", s.Name, e.Contender, m)
 				default:
 					assert.Greater(t, r.Value, 0.0, "%s %s %s", s.Name, e.Contender, m)
@@ -54,7 +58,7 @@ func TestScenariosTiny(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler", "throttle"}, groups(results))
+	assert.Equal(t, []string{"call", "fanout", "latency", "batch", "hol", "scaling", "waiting", "breaker", "scheduler", "throttle", "hedge", "ratelimit"}, groups(results))
 }
 
 // retriesNothing runs every call once, whatever the policy: a contender doing less work than

@@ -111,7 +111,7 @@ func unique[K comparable](rs []Result, key func(Result) K) []K {
 // FormatValue writes v in the unit of metric, for people: 12.3 ms, 45.6 MiB, 1.23 M/s.
 func FormatValue(metric string, v float64) string {
 	switch metric {
-	case NsPerBatch, NsPerOp, P50, P99:
+	case NsPerBatch, NsPerOp, P50, P99, P999:
 		return scaled(v, 1000, []string{"ns", "µs", "ms", "s"})
 	case PeakHeap, BytesWaiting:
 		return scaled(v, 1024, []string{"B", "KiB", "MiB", "GiB"})

@@ -31,6 +31,10 @@ type Sizes struct {
 	ThrottleCalls  int     // concurrent calls against the rate-limited server
 	ThrottleRate   float64 // its limit, requests per second
 	ThrottleRounds int
+	HedgeCalls     int // concurrent calls against the server with a long latency tail
+	HedgeRounds    int
+	LimitedCalls   int // calls at once through the rate limit (RateLimitRate, RateLimitBurst)
+	LimitedRounds  int
 }
 
 // FullSizes are the sizes the README's table comes from.
@@ -59,6 +63,10 @@ var FullSizes = Sizes{
 	ThrottleCalls:  3_000,
 	ThrottleRate:   200,
 	ThrottleRounds: 3,
+	HedgeCalls:     3_000,
+	HedgeRounds:    5,
+	LimitedCalls:   2_000,
+	LimitedRounds:  5,
 }
 
 // QuickSizes run every scenario with fewer sizes and rounds, in under three minutes on a
@@ -90,6 +98,10 @@ var QuickSizes = Sizes{
 	ThrottleCalls:  3_000,
 	ThrottleRate:   200,
 	ThrottleRounds: 1,
+	HedgeCalls:     3_000,
+	HedgeRounds:    3,
+	LimitedCalls:   2_000,
+	LimitedRounds:  3,
 }
 
 // TinySizes run every scenario once, small, to check that the harness works.
@@ -118,6 +130,10 @@ var TinySizes = Sizes{
 	ThrottleCalls:  100,
 	ThrottleRate:   200,
 	ThrottleRounds: 1,
+	HedgeCalls:     200,
+	HedgeRounds:    1,
+	LimitedCalls:   100,
+	LimitedRounds:  1,
 }
 
 // Scenarios returns every scenario at the given sizes, in the order of the report.
@@ -152,5 +168,7 @@ func Scenarios(z Sizes) []Scenario {
 		ss = append(ss, SchedulerScenario(z.DeliveryRounds, p, z.DeliveryItems))
 	}
 	ss = append(ss, Throttle(z.ThrottleRounds, z.ThrottleCalls, ThrottleAttempts, z.ThrottleRate, ThrottleBurst))
+	ss = append(ss, Hedging(z.HedgeRounds, z.HedgeCalls))
+	ss = append(ss, RateLimit(z.LimitedRounds, z.LimitedCalls, RateLimitRate, RateLimitBurst, RateLimitOp))
 	return ss
 }

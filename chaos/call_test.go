@@ -27,6 +27,10 @@ func (v *env) op(r *record, lateOps *atomic.Int64) func(context.Context) (uint64
 	gauge := v.gauges.of(s.key, ops)
 	return func(ctx context.Context) (uint64, error) {
 		n := int(ops.started.Add(1))
+		if s.hedged() { // attempts run side by side: the engine's numbering, not the order of entry
+			a, _ := engine.AttemptOf(ctx)
+			n = a.Number
+		}
 		defer ops.returned.Add(1)
 		v.enter(gauge, s.key)
 		defer gauge.Add(-1)
@@ -100,6 +104,11 @@ func (v *env) options(r *record) []engine.CallOption {
 			}
 			return engine.DefaultClassifier(err)
 		}))
+	}
+	if delay, max := time.Duration(1+s.hint%4)*v.tick, 1+int(s.hint%3); s.hedged() && s.sleepSeed&0x80 == 0 {
+		opts = append(opts, engine.Hedge(delay, max))
+	} else if s.hedged() { // after the 0.9-quantile of its key's latencies, once it has some
+		opts = append(opts, engine.HedgeQuantile(0.9, max, delay))
 	}
 	if s.fallsBack() {
 		id := r.id

@@ -13,7 +13,7 @@ import (
 type tally struct {
 	accepted  uint64
 	succeeded uint64
-	failedBy  [engine.ReasonHint + 1]uint64
+	failedBy  [len(engine.Stats{}.FailedBy)]uint64
 	attempts  uint64 // operations started
 	refused   uint64 // admissions refused for any reason
 	counted   uint64 // refusals Stats.Rejected must count: closed, queue or bulkhead full, breaker open
@@ -104,11 +104,15 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 		// the engine's order, so the value must be the last attempt's. On the real clock an
 		// attempt may be abandoned at its timeout before its goroutine even enters the
 		// operation, and the next one enter first: only the call and the range can be checked.
+		// A hedged call's operation numbers by AttemptOf (attempts run side by side), so its
+		// value names the attempt, which must be the winner the hook was told of.
 		n := int(val & 0xff)
 		switch {
 		case val>>8 != r.id || n < 1 || n > attempts:
 			return fmt.Sprintf("succeeded with %#x after %d attempts: not a result of this call", val, attempts)
-		case v.fake && n != attempts:
+		case n != int(r.hookWinner.Load()) && (v.fake || s.hedged()):
+			return fmt.Sprintf("succeeded with attempt %d's result, the hook says attempt %d won", n, r.hookWinner.Load())
+		case v.fake && !s.hedged() && n != attempts:
 			return fmt.Sprintf("succeeded with attempt %d's result after %d attempts: a late result delivered", n, attempts)
 		case !s.successAllowed(n, v.fake):
 			return fmt.Sprintf("succeeded on attempt %d, which cannot (or returned too late)", n)
@@ -150,14 +154,14 @@ func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes
 	case engine.ReasonPermanent:
 		panicked := errors.As(re, new(*engine.PanicError))
 		switch {
-		case s.kind != kindGoexit && attempts != 1 && !s.lateTimeouts(v.fake):
+		case s.kind != kindGoexit && attempts != 1 && !s.looseCount(v.fake):
 			return "a permanent failure was retried"
 		case s.kind == kindPermanent && !panicked && errors.Is(re, errPermanent):
 		case s.kind == kindPanic && panicked && !errors.Is(re, engine.ErrGoexit):
 		case s.kind == kindGoexit && goexited(re):
 			// The attempt that exited ends the call: the first after the planned failures (on the
-			// real clock, a later one if that was abandoned at its timeout).
-			if attempts != int(s.fails)+1 && !s.lateTimeouts(v.fake) {
+			// real clock, a later one if that was abandoned at its timeout or hedged).
+			if attempts != int(s.fails)+1 && !s.looseCount(v.fake) {
 				return fmt.Sprintf("exited on attempt %d, planned on attempt %d", attempts, s.fails+1)
 			}
 			return ""
@@ -194,7 +198,7 @@ func (v *env) reasonAllowed(s *spec, re *engine.RetryError, attempts int, closes
 		if s.kind != kindHint || s.hint <= s.maxDelay || !errors.Is(re, engine.ErrHintTooLong) || !errors.Is(re, errHint) {
 			return "no hint past its MaxDelay"
 		}
-		if attempts != 1 && !s.lateTimeouts(v.fake) {
+		if attempts != 1 && !s.looseCount(v.fake) {
 			return "a hint past MaxDelay was retried"
 		}
 	default:

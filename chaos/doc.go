@@ -13,10 +13,10 @@
 // work queue fills and Submit and the retry dispatcher block. Rounds take every dependency down,
 // so that the breakers trip and recover and the retry budget runs dry, or one key's alone while
 // the others stay healthy; Close arrives mid-flight, both on short-lived engines every few rounds
-// (with random caps, bulkheads down to one slot per key, or none) and on the main engine at the
-// end. A short-lived engine is closed in turn from its OnSettled hook with a short context, by
-// two Close calls at once, and by the test. After every round the test checks, call by call and
-// in total:
+// (with random caps, bulkheads down to one slot per key, fixed or adaptive, or none) and on the
+// main engine at the end. A short-lived engine is closed in turn from its OnSettled hook with a
+// short context, by two Close calls at once, and by the test. After every round the test checks,
+// call by call and in total:
 //
 //   - every accepted call settled exactly once (counted through the OnSettled hook), and its
 //     Future agrees with the hook on success, reason and attempts (and the hook on its key); a
@@ -30,6 +30,10 @@
 //     value and no error, while its hook still sees the failure (FellBack set) and the Future's
 //     Replaced returns it; a Do refused by an open breaker or a full bulkhead gets it too; no
 //     other call falls back;
+//   - a hedged call (one in four of those that may make more than one attempt: a hedge after
+//     one to four ticks or, for half of them, at the 0.9-quantile of their key's latencies, up
+//     to three at once) succeeds with the result of the attempt its
+//     OnSettled hook names as the winner, and in fake time with one that was allowed to win;
 //   - no key ever had more operations running at once than its bulkhead allows, counted by the
 //     operations themselves, abandoned ones included;
 //   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never

@@ -132,6 +132,7 @@ type record struct {
 	hookReason   atomic.Int32
 	hookErr      atomic.Pointer[error]
 	hookFellBack atomic.Bool
+	hookWinner   atomic.Int32
 	fbErr        atomic.Pointer[error] // what its Fallback was given, if it ran
 
 	// what the operation did, apart from the record: the operation must not keep the round's
@@ -178,6 +179,7 @@ func (v *env) onSettled(s engine.Settled) {
 	r.hookReason.Store(int32(s.Reason))
 	r.hookErr.Store(&s.Err)
 	r.hookFellBack.Store(s.FellBack)
+	r.hookWinner.Store(int32(s.Winner))
 	r.settles.Add(1)
 	if r.id%64 == 0 { // a snapshot taken while calls settle, by the goroutine settling one
 		if why := identity(engine.Stats{}, v.e.Stats()); why != "" {

@@ -15,9 +15,10 @@ type limits struct {
 	maxConcurrency int // 0: engine.DefaultMaxConcurrency
 	queue          int
 	minWorkers     int
-	idle           int // how long a worker idles before it exits
-	bulkhead       int // attempts running per key; 0: no bulkhead
-	bulkQueue      int // first attempts waiting per key
+	idle           int  // how long a worker idles before it exits
+	bulkhead       int  // attempts running per key; 0: no bulkhead
+	bulkQueue      int  // first attempts waiting per key
+	adaptive       bool // the bulkhead's limit adapts (WithAdaptiveLimit), up to bulkhead
 	keyIdle        int
 }
 
@@ -35,6 +36,9 @@ func drawLimits(rng *rand.Rand) limits {
 	}
 	if rng.IntN(4) > 0 {
 		l.bulkhead, l.bulkQueue = 1+rng.IntN(8), rng.IntN(16)
+		// Drawn from what was drawn, not with a draw of its own, so that a seed's plan is
+		// otherwise the same as before adaptive limits.
+		l.adaptive = l.bulkQueue%2 == 1
 	}
 	return l
 }
@@ -45,7 +49,11 @@ func (l limits) options(tick time.Duration) []engine.Option {
 	if l.maxConcurrency > 0 {
 		opts = append(opts, engine.WithMaxConcurrency(l.maxConcurrency))
 	}
-	if l.bulkhead > 0 {
+	switch {
+	case l.adaptive:
+		opts = append(opts, engine.WithAdaptiveLimit(engine.AdaptiveLimit{Max: l.bulkhead,
+			Initial: max(1, l.bulkhead/2), Queue: l.bulkQueue}))
+	case l.bulkhead > 0:
 		opts = append(opts, engine.WithBulkhead(l.bulkhead, l.bulkQueue))
 	}
 	return opts

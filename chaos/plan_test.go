@@ -180,6 +180,10 @@ func newSpec(rng *rand.Rand, keys *[numClasses]phase, numStrategies int) spec {
 // into a result that says so (see fallbackValue); one call in four has one.
 func (s *spec) fallsBack() bool { return s.sleepSeed&0x18 == 0x18 }
 
+// hedged reports whether the call is hedged: one in four that may make more than one attempt
+// (see hedgeOption).
+func (s *spec) hedged() bool { return s.sleepSeed&0x60 == 0x60 && s.attempts != 1 }
+
 // goexitInClassifier reports whether a kindGoexit call exits in its ClassifyResult, on a
 // result its operation returned, rather than in the operation.
 func (s *spec) goexitInClassifier() bool { return s.sleepSeed&2 != 0 }
@@ -193,11 +197,17 @@ func value(id uint64, n int) uint64 { return id<<8 | uint64(n) }
 // panic's stack trace alone can take that long).
 func (s *spec) lateTimeouts(fake bool) bool { return !fake && s.timeout > 0 }
 
+// looseCount reports whether the call may make more attempts than its plan says: on the real
+// clock, when one may time out, or when it is hedged and a hedge may start beside an attempt
+// the machine runs late (in fake time attempts that do not sleep return before any hedge is
+// due). A later attempt may then be the one that succeeds or fails for good.
+func (s *spec) looseCount(fake bool) bool { return s.lateTimeouts(fake) || !fake && s.hedged() }
+
 // successAllowed reports whether attempt n of a call may be the one that succeeds. Whatever
 // the clock, judge also checks that the value delivered is attempt n's: an abandoned attempt's
 // result is never delivered.
 func (s *spec) successAllowed(n int, fake bool) bool {
-	if s.lateTimeouts(fake) {
+	if s.looseCount(fake) {
 		switch s.kind {
 		case kindSucceed, kindIgnore:
 			return true
@@ -212,6 +222,11 @@ func (s *spec) successAllowed(n int, fake bool) bool {
 	case kindFlaky, kindHint, kindRejected:
 		return n == int(s.fails)+1
 	case kindIgnore:
+		if s.hedged() {
+			// Any attempt that returned in time may win: a later one started beside a slow one
+			// may answer first. A late result still never may.
+			return s.timeout == 0 || s.sleep(n) <= int(s.timeout)
+		}
 		if s.timeout == 0 {
 			return n == 1
 		}

@@ -28,7 +28,8 @@ func (e *Engine) run(w *worker, j job) {
 		w.attempt = 0
 		again := e.runOnce(w, j, round)
 		w.current.Store(nil)
-		j = e.leave(j, again)
+		j = e.leave(j, again, w.sample)
+		w.sample = sample{}
 	}
 }
 
@@ -52,6 +53,9 @@ func (e *Engine) runOnce(w *worker, j job, hedgeRound int64) (again bool) {
 	}
 	e.stats.running.Add(-1)
 	w.inAttempt = false
+	if e.bulkhead.adaptive != nil {
+		w.sample = e.sampleOf(c, start, &w.verdict)
+	}
 	return e.after(j, n, start, &w.verdict)
 }
 
@@ -61,6 +65,7 @@ func (e *Engine) after(j job, n int, start time.Time, out *verdictOf) bool {
 	c := j.base()
 	v := *out
 	*out = verdictOf{} // drop the error: the worker may idle long
+	c.noteLatency(start)
 	switch v.step {
 	case stepSucceed:
 		if c.pol.observer != nil { // here, not below the attempt's frames: see runOnce
@@ -133,7 +138,7 @@ func (e *Engine) begin(w *worker, j job, hedgeRound int64) (n int, start time.Ti
 		k.attempts.Add(1)
 	}
 	e.stats.running.Add(1)
-	if e.timed {
+	if e.timed || c.pol.hedgeQ > 0 {
 		start = time.Now()
 		w.start = start
 		if len(e.hooks.attemptStart) > 0 {

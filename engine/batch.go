@@ -85,7 +85,7 @@ func (e *Engine) handOverAll(ctx context.Context, k *keyState, js []job) (rest [
 	if k != nil && k.counts != nil {
 		k.counts.submitted.Add(uint64(n))
 	}
-	run, err := e.enterAll(k, js)
+	run, err := e.enterBatch(k, js)
 	if err != nil {
 		e.stats.submitted.Add(-uint64(n))
 		if k != nil && k.counts != nil {
@@ -114,7 +114,7 @@ func (e *Engine) enterAll(k *keyState, js []job) (run []job, err error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	now := min(max(e.bulkhead.limit-k.running, 0), len(js))
+	now := min(max(e.slots(k)-k.running, 0), len(js))
 	wait := len(js) - now
 	if wait > 0 && k.queued-k.retries+wait > e.bulkhead.queue {
 		return nil, ErrBulkheadFull

@@ -9,8 +9,12 @@ import (
 // WithBulkhead). Submit and TrySubmit return it as it is.
 var ErrBulkheadFull = errors.New("engine: bulkhead full")
 
-// bulkhead is the per-key concurrency limit; a zero limit means none.
-type bulkhead struct{ limit, queue int }
+// bulkhead is the per-key concurrency limit; a zero limit means none. With adaptive limits
+// (WithAdaptiveLimit), limit is their Max and each key's own limit is in its keyState.
+type bulkhead struct {
+	limit, queue int
+	adaptive     *AdaptiveLimit
+}
 
 // Where a call waits in its key's FIFO, kept in call.inFIFO under the key's lock.
 const (
@@ -21,10 +25,10 @@ const (
 
 // enter admits j's next attempt: its key's pacer (see pacing.go), then its bulkhead. It reports
 // whether the attempt may run now; if not, j waits in the pacer's or the key's FIFO, and is run
-// when its turn comes or a slot is handed on (see leave).
+// when its turn comes or a slot is handed on (see leave), or the pacer refused it (see refuse).
 func (e *Engine) enter(j job, first bool) (run bool, err error) {
-	if !e.pace(j, first) {
-		return false, nil
+	if run, err := e.pace(j, first); !run {
+		return false, err
 	}
 	return e.enterSlot(j, first)
 }
@@ -40,9 +44,12 @@ func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.running < e.bulkhead.limit {
+	if k.running < e.slots(k) {
 		k.running++
 		return true, nil
+	}
+	if isHedge(j) {
+		return false, nil
 	}
 	if first && k.queued-k.retries >= e.bulkhead.queue {
 		return false, ErrBulkheadFull
@@ -56,10 +63,12 @@ func (e *Engine) enterSlot(j job, first bool) (run bool, err error) {
 	return false, nil
 }
 
-// leave ends an attempt of j on a worker. It returns what the worker runs next, holding the
-// slot the attempt held: j again if its retry is due now and nobody waits, else the key's oldest
-// waiter (j's retry queues behind it), else nil, the slot given back.
-func (e *Engine) leave(j job, again bool) job {
+// leave ends an attempt of j on a worker, which tells its key's adaptive limit what s says. It
+// returns what the worker runs next, holding the slot the attempt held: j again if its retry is
+// due now and nobody waits, else the key's oldest waiter (j's retry queues behind it), else nil,
+// the slot given back. A slot over a limit that fell is given back, not handed on; a limit that
+// rose lets more waiters go, through the scheduler (see slotTick).
+func (e *Engine) leave(j job, again bool, s sample) job {
 	k := j.base().key
 	if k == nil || e.bulkhead.limit == 0 {
 		if again {
@@ -68,16 +77,33 @@ func (e *Engine) leave(j job, again bool) job {
 		return nil
 	}
 	k.mu.Lock()
-	defer k.mu.Unlock()
+	k.observe(s)
+	next := e.handOn(k, j, again)
+	tick := k.armTick()
+	k.mu.Unlock()
+	if tick {
+		e.scheduleTick(k)
+	}
+	return next
+}
+
+// handOn is leave's choice of what the slot goes to; k.mu is held.
+func (e *Engine) handOn(k *keyState, j job, again bool) job {
+	// This slot is within the limit. While Close cancels what is left, it is handed on whatever
+	// the limit: the next holder is settled, not run, and nothing may stay queued after Close
+	// has drained the key.
+	room := k.running <= e.slots(k) || e.hard.Load()
 	if again {
-		if k.queued == 0 {
+		if k.queued == 0 && room {
 			return j
 		}
 		k.push(j, waitingRetry)
 		e.stats.slotWaiting.Add(1)
 	}
-	if next := e.pop(k); next != nil {
-		return next
+	if room {
+		if next := e.pop(k); next != nil {
+			return next
+		}
 	}
 	k.running--
 	return nil

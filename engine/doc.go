@@ -42,8 +42,18 @@
 // of its own ([WithBreaker]), which judges the dependency's health with the call's breaker
 // classifier ([DefaultBreakerClassifier], [BreakerClassify]) rather than its retry decisions, and
 // a bulkhead of its own ([WithBulkhead]): attempts over the key's limit wait in its FIFO queue,
-// holding no goroutine, so a slow dependency fills its own slots and never another's. Keys are
-// created on first use and forgotten when idle ([WithKeyIdle]).
+// holding no goroutine, so a slow dependency fills its own slots and never another's. With
+// [WithAdaptiveLimit] each key's limit adjusts itself from the latency and the drops (timeouts,
+// pushback, failures) of the attempts that end, between the bounds of [AdaptiveLimit], and the
+// waiters go as slots free or the limit rises. Keys are created on first use and forgotten when
+// idle ([WithKeyIdle]).
+//
+// A key may also be paced: at the rate its server admits, learnt from its pushback
+// ([WithPacing], [Throttled]), or by a token bucket of the user's ([WithRateLimit],
+// [WithKeyRateLimit]), or both, the stricter winning. Every attempt of a rate-limited key takes a
+// token, hedges included; one without a token waits its turn in the key's queue, holding no
+// goroutine, released by a tick in the scheduler, or fails at once if its turn would come after
+// its deadline or the call asked not to wait ([OnRateLimit], [ErrRateLimited]).
 //
 // # Settling
 //

@@ -29,6 +29,7 @@ type Engine struct {
 	newBreaker  func(key string, opts ...breaker.Option) (*breaker.Breaker, error) // nil: breaker.New
 	budget      RetryBudget
 	pacers      pacers
+	latencyKeys latencyKeys // recent attempt latencies by key, for HedgeQuantile
 	hooks       hookSet
 	timed       bool // hooks or the breaker need timestamps
 	onCaller    bool // Do may run its first attempt on its caller's goroutine (caller.go)
@@ -114,13 +115,15 @@ func New(opts ...Option) (*Engine, error) {
 	e.keys = keys{e: e, idleFor: cfg.keyIdle, sweepAt: minSweep}
 	e.keyStats = cfg.keyStats
 	e.pacers.mode = cfg.pacing
+	e.pacers.limit, e.pacers.keyLimits = cfg.limit, cfg.keyLimits
+	e.pacers.limited = cfg.limit.rate > 0 || len(cfg.keyLimits) > 0
 	if e.breakers || e.bulkhead.limit > 0 || e.keyStats {
 		if e.keys.def, err = e.newKey(""); err != nil {
 			return nil, err
 		}
 		e.keys.byName = make(map[string]*keyState)
 	}
-	e.timed = e.hooks.timed() || e.breakers
+	e.timed = e.hooks.timed() || e.breakers || e.bulkhead.adaptive != nil
 	e.onCaller = !cfg.workersOnly && !cfg.capped && cfg.bulkhead.limit == 0
 	// A small buffer lets the scheduler hand over a batch of due retries at once; items in it
 	// count as fired (they can no longer be canceled), so it stays small.
@@ -137,7 +140,7 @@ func New(opts ...Option) (*Engine, error) {
 func (e *Engine) dispatchRetries() {
 	defer close(e.dispatched)
 	for j := range e.sched.C() {
-		j, run := e.fired(j)
+		j, run := e.due(j)
 		if !run {
 			continue // settled, or waits for its key's pacer or a slot of its bulkhead
 		}

@@ -55,11 +55,12 @@ const (
 	ReasonBudget
 	ReasonClosed
 	ReasonCanceled
-	ReasonHint // the server's hint was longer than the call may wait: ErrHintTooLong
+	ReasonHint        // the server's hint was longer than the call may wait: ErrHintTooLong
+	ReasonRateLimited // the key's rate limit had no token for a retry (FailIfLimited): ErrRateLimited
 	numReasons
 )
 
-var reasonNames = [numReasons]string{"exhausted", "permanent", "deadline", "breaker open", "budget", "closed", "canceled", "hint too long"}
+var reasonNames = [numReasons]string{"exhausted", "permanent", "deadline", "breaker open", "budget", "closed", "canceled", "hint too long", "rate limited"}
 
 // String returns the reason in words, as used in logs and error messages.
 func (r Reason) String() string {
@@ -72,7 +73,8 @@ func (r Reason) String() string {
 // RetryError is the error of every call that ran (or was admitted) and did not succeed.
 //
 // errors.Is matches, through Unwrap, the reason's sentinel (ErrExhausted, ErrPermanent,
-// ErrDeadline, breaker.ErrOpen, ErrBudgetExhausted, ErrClosed, ErrCanceled, ErrHintTooLong), the cause
+// ErrDeadline, breaker.ErrOpen, ErrBudgetExhausted, ErrClosed, ErrCanceled, ErrHintTooLong,
+// ErrRateLimited), the cause
 // (for example context.Canceled or the cause given to Future.Cancel) and the last attempt's error;
 // errors.As reaches a *PanicError or any error type in the last error's chain.
 type RetryError struct {
@@ -143,6 +145,8 @@ func (e *RetryError) sentinel() error {
 		return ErrCanceled
 	case ReasonHint:
 		return ErrHintTooLong
+	case ReasonRateLimited:
+		return ErrRateLimited
 	}
 	return nil // ReasonBreakerOpen: the cause is the breaker's own error
 }

@@ -20,7 +20,7 @@ import (
 // call's context (its values; still live). A call whose caller's deadline passes falls back
 // too (a handler's deadline may serve a cached value); a call canceled by its caller or by
 // Close does not: nobody waits for it. A Fallback costs two allocations per call. Do also falls back when the engine refuses the call because
-// its key's breaker is open or its bulkhead is full. T must be the call's result type: Submit
+// its key's breaker is open, its bulkhead is full or its rate limit has no token. T must be the call's result type: Submit
 // refuses a Fallback of another type. A panic in f becomes a *PanicError in Fallback.
 func Fallback[T any](f func(ctx context.Context, err error) (T, error)) CallOption {
 	return callOptionFunc(func(p *policy) {
@@ -82,10 +82,10 @@ func (f *Future[T]) checkFallback() error {
 }
 
 // refusedFallback is Do's fallback for a call the engine refused with err: the call's Fallback,
-// if it has one and err is a refusal it covers (an open breaker, a full bulkhead).
+// if it has one and err is a refusal it covers (an open breaker, a full bulkhead, a rate limit).
 func refusedFallback[T any](pol *policy, ctx context.Context, err error) (T, error, bool) {
 	var zero T
-	if pol == nil || pol.fallback == nil || !(errors.Is(err, breaker.ErrOpen) || errors.Is(err, ErrBulkheadFull)) {
+	if pol == nil || pol.fallback == nil || !(errors.Is(err, breaker.ErrOpen) || errors.Is(err, ErrBulkheadFull) || errors.Is(err, ErrRateLimited)) {
 		return zero, err, false
 	}
 	fb, ok := pol.fallback.(func(context.Context, error) (T, error))

@@ -88,7 +88,7 @@ func (f *Future[T]) attempt(ctx context.Context, n int, start time.Time, out *ve
 func (f *Future[T]) finish(v T, err error, n int, start time.Time, out *verdictOf) {
 	d, err := f.classify(v, err)
 	health := breaker.Ignored
-	if f.breaker() != nil {
+	if f.breaker() != nil || f.pol.e.bulkhead.adaptive != nil { // they learn from it
 		var perr *PanicError
 		if health, perr = f.judge(v, err, d); perr != nil {
 			d, err = Stop(), perr

@@ -29,7 +29,7 @@ func (e *Engine) goexit(w *worker, j job) {
 	}
 	e.abort(j, w.attempt, w.start, goexitError())
 	w.current.Store(nil)
-	next := e.leave(j, false)
+	next := e.leave(j, false, sample{}) // the attempt never ended: it teaches nothing
 	if w.onCaller {
 		return // a caller's goroutine, not one of the pool's; without bulkheads next is nil
 	}

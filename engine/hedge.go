@@ -18,12 +18,11 @@ import (
 //
 // Hedges are attempts: they count against MaxAttempts, pass the key's breaker (a hedge the
 // breaker refuses is not started), draw on the engine's retry budget (a hedge the budget denies
-// is not started), and show in Stats.Hedges, in AttemptStart.Hedge and in AttemptOf. Each waits
+// is not started), take a slot of the key's bulkhead and a turn of its pacer (a hedge that would
+// have to wait for either is not started), and show in Stats.Hedges, in AttemptStart.Hedge and
+// in AttemptOf. Each waits
 // for its time in the scheduler, as a retry does, holding no goroutine. Only hedge operations
 // that may run more than once at a time: idempotency is the caller's promise.
-//
-// Experimental: hedged calls are not yet part of the chaos run (a first try hung a round in
-// Close; see the issue), so treat this option as new.
 //
 // A hedged call costs an allocation per hedge and per attempt more than a plain one. delay must
 // be positive and max between 1 and 62.
@@ -35,9 +34,15 @@ func Hedge(delay time.Duration, max int) CallOption {
 		case max < 1 || max > maxHedges:
 			p.fail("Hedge: max %d must be between 1 and %d", max, maxHedges)
 		default:
-			p.hedgeAfter, p.hedgeMax = delay, max
+			p.hedgeAfter, p.hedgeMax, p.hedgeQ = delay, max, 0
 		}
 	})
+}
+
+// NoHedge turns off a Hedge or HedgeQuantile given before it (in the engine's defaults, or by a
+// wrapper such as httpretry): for a call that must not run twice at once.
+func NoHedge() CallOption {
+	return callOptionFunc(func(p *policy) { p.hedgeAfter, p.hedgeMax, p.hedgeQ = 0, 0, 0 })
 }
 
 // maxHedges bounds the attempts of a round to the bits of hedging.inFlight.
@@ -51,6 +56,7 @@ type hedging struct {
 	inFlight uint64 // bit i: attempt first+i runs
 	winner   int64  // the attempt whose result the call settled with
 	tickets  []heldTicket
+	lat      *latencies // the key's latencies, for HedgeQuantile; set before the call is submitted
 }
 
 // heldTicket is the breaker ticket of one attempt in flight.
@@ -163,7 +169,7 @@ func (e *Engine) armHedge(j job) {
 		e.stats.budget.Add(1)
 		return
 	}
-	handle, err := e.sched.Schedule(time.Now().Add(c.pol.hedgeAfter), &hedgeTimer{job: j, round: h.round})
+	handle, err := e.sched.Schedule(time.Now().Add(c.hedgeDelay()), &hedgeTimer{job: j, round: h.round})
 	if err != nil {
 		return // closing
 	}
@@ -194,6 +200,16 @@ func (e *Engine) releaseTickets(c *call, tickets []heldTicket, winner int64, o *
 		}
 		c.key.brk.Report(t.t, res, o.elapsed)
 	}
+}
+
+// isHedge reports whether j is a hedge on its way to a worker. A hedge runs when its key has
+// room now, or not at all: it never waits in a pacer's or a bulkhead's queue. It is worth
+// starting only beside the attempt it races, and it would arrive late; a key that is full or
+// paced has no spare capacity to race with; and in a queue it would stand as a second entry of
+// its call beside the call's own retry.
+func isHedge(j job) bool {
+	_, ok := j.(*hedgeTimer)
+	return ok
 }
 
 // unwrapHedge returns the call a job stands for, and the round of a hedge (0 for other jobs).
@@ -247,8 +263,9 @@ func hedgings(pol *policy, n int) []hedging {
 		return nil
 	}
 	hs := make([]hedging, n)
+	lat := pol.latencies()
 	for i := range hs {
-		hs[i].round = 1
+		hs[i].round, hs[i].lat = 1, lat
 	}
 	return hs
 }
@@ -260,7 +277,7 @@ func sideOf(pol *policy, fallBack func()) *callSide {
 		s.fallBack = fallBack
 	}
 	if pol.hedgeMax > 0 {
-		s.hedge = &hedging{round: 1}
+		s.hedge = &hedging{round: 1, lat: pol.latencies()}
 	}
 	return s
 }

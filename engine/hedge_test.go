@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -192,9 +193,21 @@ func TestHedgeOptionsAreChecked(t *testing.T) {
 		{[]engine.CallOption{engine.Hedge(time.Second, 0)}, "Hedge: max 0 must be between 1 and 62"},
 		{[]engine.CallOption{engine.Hedge(time.Second, 63)}, "Hedge: max 63 must be between 1 and 62"},
 		{[]engine.CallOption{engine.Hedge(time.Second, 1), engine.MaxAttempts(1)}, "Hedge with MaxAttempts(1)"},
+		{[]engine.CallOption{engine.HedgeQuantile(0, 1, time.Second)}, "HedgeQuantile: q 0 must be between 0 and 1"},
+		{[]engine.CallOption{engine.HedgeQuantile(1, 1, time.Second)}, "HedgeQuantile: q 1 must be between 0 and 1"},
+		{[]engine.CallOption{engine.HedgeQuantile(math.NaN(), 1, time.Second)}, "HedgeQuantile: q NaN must be"},
+		{[]engine.CallOption{engine.HedgeQuantile(0.9, 1, 0)}, "HedgeQuantile: initial delay 0s must be positive"},
+		{[]engine.CallOption{engine.HedgeQuantile(0.9, 63, time.Second)}, "HedgeQuantile: max 63 must be between 1 and 62"},
+		{[]engine.CallOption{engine.HedgeQuantile(0.9, 1, time.Second), engine.MaxAttempts(1)}, "Hedge with MaxAttempts(1)"},
+		{[]engine.CallOption{engine.Hedge(time.Second, 1), engine.NoHedge(), engine.MaxAttempts(1)}, ""},
 	} {
 		t.Run(fmt.Sprint(tt.want), func(t *testing.T) {
-			assert.ErrorContains(t, engine.CheckCallOptions(tt.opts...), tt.want)
+			err := engine.CheckCallOptions(tt.opts...)
+			if tt.want == "" {
+				assert.NoError(t, err, "NoHedge turns hedging off")
+				return
+			}
+			assert.ErrorContains(t, err, tt.want)
 		})
 	}
 }

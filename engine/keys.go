@@ -19,6 +19,7 @@ type keyState struct {
 	name   string
 	brk    *breaker.Breaker // nil without WithBreaker
 	counts *keyCounts       // nil without WithKeyStats
+	lim    *keyLimit        // nil without WithAdaptiveLimit; guarded by mu
 
 	mu      sync.Mutex // guards what follows
 	refs    int        // calls holding the key, not settled yet
@@ -175,16 +176,19 @@ func (ks *keys) sweep() {
 
 // forgettable reports whether k may go: no call holds it, and either it has been idle for the
 // engine's key idle time or it holds nothing a new key would not (its breaker is as a new one,
-// and it keeps no counts). A forced breaker stays: the
+// it keeps no counts, and its adaptive limit has learnt nothing). A forced breaker stays: the
 // user set it by hand.
 func (ks *keys) forgettable(k *keyState, now int64) bool {
 	k.mu.Lock()
 	busy, idle := k.refs > 0 || k.running > 0 || k.queued > 0, k.idle
+	learnt := k.lim != nil && k.lim.Learnt()
 	k.mu.Unlock()
 	if busy {
 		return false
 	}
-	fresh := true // as a new key's would be; counts never are, so a counted key stays idleFor
+	// As a new key's would be? Counts never are, nor a limit that has learnt: such a key stays
+	// idleFor.
+	fresh := !learnt
 	if k.brk != nil {
 		c := k.brk.Counts()
 		switch c.State {
@@ -205,6 +209,7 @@ func (ks *keys) forgettable(k *keyState, now int64) bool {
 // newKey makes the state of a key, with a breaker of its own if the engine has breakers.
 func (e *Engine) newKey(name string) (*keyState, error) {
 	k := &keyState{name: name}
+	k.lim = e.newLimit(k)
 	if e.keyStats {
 		k.counts = new(keyCounts)
 	}

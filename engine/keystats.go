@@ -8,6 +8,7 @@ type KeyStats struct {
 	Calls       int            // calls with this key, submitted and not settled (0 for the key "")
 	Running     int            // attempts holding a bulkhead slot (with WithBulkhead)
 	SlotWaiting int            // attempts waiting for a slot (with WithBulkhead)
+	Limit       int            // the key's current adaptive limit (with WithAdaptiveLimit)
 	Breaker     breaker.Counts // the key's breaker's counts and state (with WithBreaker)
 	Counts      CallCounts     // the key's calls, attempts and retries (with WithKeyStats)
 }
@@ -27,6 +28,9 @@ func (e *Engine) KeyStats(key string) (KeyStats, bool) {
 func (k *keyState) stats() KeyStats {
 	k.mu.Lock()
 	s := KeyStats{Key: k.name, Calls: k.refs, Running: k.running, SlotWaiting: k.queued}
+	if k.lim != nil {
+		s.Limit = k.lim.Current()
+	}
 	k.mu.Unlock()
 	if k.brk != nil {
 		s.Breaker = k.brk.Counts()

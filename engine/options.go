@@ -33,6 +33,8 @@ type config struct {
 	budget      RetryBudget
 	newBreaker  func(key string, opts ...breaker.Option) (*breaker.Breaker, error)
 	pacing      PacingMode
+	limit       rateLimit            // every key's, from WithRateLimit
+	keyLimits   map[string]rateLimit // WithKeyRateLimit's
 	hooks       hookSet
 	err         error
 }
@@ -126,6 +128,10 @@ func WithQueueSize(n int) Option {
 // its operation returns: the dependency is still serving it.
 func WithBulkhead(limit, queue int) Option {
 	return optionFunc(func(c *config) {
+		if c.bulkhead.adaptive != nil {
+			c.fail("WithBulkhead: the engine has WithAdaptiveLimit; give one or the other")
+			return
+		}
 		if c.within("WithBulkhead limit", limit, 1, maxConcurrencyLimit) &&
 			c.within("WithBulkhead queue", queue, 0, maxQueueLimit) {
 			c.bulkhead = bulkhead{limit: limit, queue: queue}

@@ -88,11 +88,12 @@ func WithPacing(m PacingMode) Option {
 
 // PaceState is what a key's pacer holds at one moment.
 type PaceState struct {
-	Rate    float64 // attempts per second let through; 0 while the first window is measured
+	Rate    float64 // attempts per second let through: the stricter of the rate learnt and the key's rate limit; 0 while the first window is measured
 	Waiting int     // attempts waiting for their turn (some may have settled since)
 }
 
-// Pacing returns the state of key's pacer, and false if the key is not paced.
+// Pacing returns the state of key's pacer, and false if the key is not paced: never throttled,
+// or not lately, and with no rate limit in use.
 func (e *Engine) Pacing(key string) (PaceState, bool) {
 	p := e.pacers.get(key, false)
 	if p == nil {
@@ -100,26 +101,33 @@ func (e *Engine) Pacing(key string) (PaceState, bool) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return PaceState{Rate: p.rate, Waiting: len(p.fifo) - p.head}, true
+	return PaceState{Rate: p.current(), Waiting: len(p.fifo) - p.head}, true
 }
 
-// pacers is the engine's registry of pacers, one per throttled key.
+// pacers is the engine's registry of pacers, one per throttled or rate-limited key.
 type pacers struct {
-	mode   PacingMode
-	live   atomic.Int32  // pacers in byKey: 0 spares every attempt a lookup
-	waited atomic.Uint64 // attempts that waited for their turn
-	mu     sync.RWMutex
-	byKey  map[string]*pacer
-	closed bool
+	mode      PacingMode
+	limited   bool                 // keys have rate limits: every attempt asks its key's
+	limit     rateLimit            // every key's, unless keyLimits has its own
+	keyLimits map[string]rateLimit // read-only once the engine runs
+	live      atomic.Int32         // pacers in byKey: 0 spares every attempt a lookup
+	waited    atomic.Uint64        // attempts that waited for their turn
+	mu        sync.RWMutex
+	byKey     map[string]*pacer
+	sweepAt   int // the registry's size that makes it forget idle pacers (see sweep)
+	closed    bool
 }
 
-// pacer is one key's rate limit and the attempts waiting for it.
+// pacer is one key's pace, learnt or fixed, and the attempts waiting for it.
 type pacer struct {
 	key  string
 	tick paceTick
+	// The key's rate limit, fixed when the pacer is made: fixed attempts a second, and the
+	// tolerance of its burst (see ratelimit.go); fixed is 0 if the key has none.
+	fixed     float64
+	tolerance time.Duration
 
 	mu      sync.Mutex
-	rate    float64   // attempts per second; 0: not learnt yet, nothing is held back
 	next    time.Time // when the next attempt may go
 	fifo    []job     // waiting attempts, oldest first from head; settled ones are skipped
 	head    int
@@ -129,8 +137,13 @@ type pacer struct {
 	last    time.Time // the last attempt let through
 	retired bool
 	closed  bool
+	learnt
+}
 
-	// The current window's measurements, and CUBIC's state since the last cut.
+// learnt is what a pacer learns from the server's pushback (pacing_rate.go): the rate, the
+// current window's measurements, and CUBIC's state since the last cut.
+type learnt struct {
+	rate      float64 // attempts per second; 0: not learnt yet, nothing is held back for it
 	winStart  time.Time
 	ok        int       // answers that were not pushback, this window
 	okAtPush  int       // ok when the window's last pushback came
@@ -162,8 +175,8 @@ func (*paceTick) judgeErr(err error) (Decision, breaker.Outcome, error) {
 	return Stop(), breaker.Ignored, err
 }
 
-// fired takes an item the scheduler handed over and returns the attempt to run now: a due retry,
-// unless its key's pacer or bulkhead holds it back, or the attempt a pacer's tick lets go.
+// fired takes an item the scheduler handed over and returns the attempt to run now: a due retry
+// or hedge, unless its key's pacer or bulkhead holds it back, or the attempt a pacer's tick lets go.
 func (e *Engine) fired(j job) (job, bool) {
 	if t, ok := j.(*paceTick); ok {
 		if j = t.p.release(e); j == nil {
@@ -177,82 +190,6 @@ func (e *Engine) fired(j job) (job, bool) {
 	}
 	run, _ := e.enter(j, false)
 	return j, run
-}
-
-// paced reports whether c's key has a pacer that holds its attempts back.
-func (e *Engine) paced(c *call) bool {
-	if e.pacers.live.Load() == 0 {
-		return false
-	}
-	p := e.pacers.get(c.pol.key, false)
-	return p != nil && p.limits()
-}
-
-func (p *pacer) limits() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return !p.retired
-}
-
-// pace lets j's attempt go now, or puts it in its key's queue, or settles it if its turn would
-// come after its deadline. It reports whether the attempt may go now.
-func (e *Engine) pace(j job, first bool) bool {
-	if e.pacers.live.Load() == 0 || first && e.pacers.mode != PaceAll {
-		return true
-	}
-	c := j.base()
-	p := e.pacers.get(c.pol.key, false)
-	if p == nil {
-		return true
-	}
-	now := time.Now()
-	p.mu.Lock()
-	switch {
-	case p.closed:
-		p.mu.Unlock()
-		e.cancelCall(c, ReasonClosed, ErrClosed)
-		return false
-	case p.retired:
-		p.mu.Unlock()
-		return true
-	case p.rate == 0 && !first:
-		// The pacer is learning the server's rate: a retry has waited its hint or backoff
-		// already, and a lone throttled call should not wait longer for a rate it never needs.
-		p.mu.Unlock()
-		return true
-	case p.rate == 0:
-		// The pacer is learning the server's rate from the answers to the attempts already
-		// sent: a new call (PaceAll) waits until the window closes and it is known, at most
-		// paceWindow, rather than add to a wave the server is refusing.
-		p.push(j)
-		e.pacers.waited.Add(1)
-		if !p.ticking {
-			p.next = p.winStart.Add(paceWindow)
-			p.schedule(e, now)
-		}
-		p.mu.Unlock()
-		return false
-	}
-	gap := p.interval()
-	if p.head == len(p.fifo) && !now.Before(p.next) {
-		p.next = later(p.next, now.Add(-p.slack())).Add(gap)
-		p.last = now
-		p.mu.Unlock()
-		return true
-	}
-	turn := p.next.Add(time.Duration(len(p.fifo)-p.head) * gap)
-	if !first && missesDeadline(c.parent, turn) {
-		p.mu.Unlock()
-		e.settle(c, outcome{reason: ReasonDeadline, cause: context.DeadlineExceeded})
-		return false
-	}
-	p.push(j)
-	e.pacers.waited.Add(1)
-	if !p.ticking {
-		p.schedule(e, now)
-	}
-	p.mu.Unlock()
-	return false
 }
 
 // observePacing tells the pacer of c's key how an attempt was answered: pushback or not. A

@@ -25,8 +25,8 @@ import (
 func (p *pacer) observe(e *Engine, now time.Time, throttled bool) (retire bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.retired || p.closed {
-		return false
+	if p.retired || p.closed || !throttled && p.firstPush.IsZero() {
+		return false // nothing learnt: a rate limit's pacer, whose key has not pushed back
 	}
 	if now.Sub(p.winStart) >= paceWindow {
 		old := p.rate

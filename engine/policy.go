@@ -49,9 +49,11 @@ type policy struct {
 	health         func(error) breaker.Outcome
 	healthResult   any // func(T, error) breaker.Outcome for the call's T, from BreakerClassifyResult
 	breakerMode    BreakerMode
+	rateMode       RateLimitMode
 	fallback       any // func(context.Context, error) (T, error) for the call's T, from Fallback
 	hedgeAfter     time.Duration
 	hedgeMax       int           // 0: no hedging
+	hedgeQ         float64       // hedge at this quantile of the key's latencies (HedgeQuantile); 0: after hedgeAfter
 	hintSpread     float64       // a hint's spread, as a fraction of the hint (see HintSpread)
 	maxHint        time.Duration // the longest hint honoured; 0: maxDelay
 	clampHints     bool          // a longer hint is cut to maxHint rather than stopping the call

@@ -50,6 +50,7 @@ type worker struct {
 	retry      bool                 // the attempt is a retry (see AttemptOf)
 	hedge      bool                 // the attempt is a hedge
 	start      time.Time            // when it started, if the engine keeps time
+	sample     sample               // what its attempt taught the key's adaptive limit, for leave
 	wake       chan job             // the next attempt; closed to let the worker go
 	idleSince  time.Duration        // when it went idle, since the pool's birth (monotonic: cheaper to read)
 	onCaller   bool                 // not a worker: a caller's goroutine running its own call (see Do)
@@ -178,7 +179,7 @@ func (e *Engine) dueRetry() job {
 			if !ok {
 				return nil
 			}
-			if j, run := e.fired(j); run {
+			if j, run := e.due(j); run {
 				return j
 			}
 		default:

@@ -25,7 +25,8 @@ type Stats struct {
 	Breaker     uint64 // calls failed or refused because the breaker was open
 	Budget      uint64 // retries denied by the budget
 	FellBack    uint64 // calls whose Fallback gave a result: failed ones (counted as failed too), and those Do saw refused
-	Paced       uint64 // attempts that waited for their turn at a throttled key's pacer (WithPacing)
+	Paced       uint64 // attempts that waited for their turn at their key's pacer: a throttled key's (WithPacing) or a rate limit's (WithRateLimit)
+	RateLimited uint64 // attempts a key's rate limit refused: no token at once (FailIfLimited), or none before the call's deadline
 }
 
 // Failed returns the calls settled with failure, all reasons together.
@@ -68,6 +69,7 @@ type counters struct {
 	budget      atomic.Uint64
 	fellBack    atomic.Uint64
 	hedges      atomic.Uint64
+	rateLimited atomic.Uint64
 	failedBy    [numReasons]atomic.Uint64
 }
 
@@ -107,5 +109,6 @@ func (e *Engine) Stats() Stats {
 	s.Budget = e.stats.budget.Load()
 	s.FellBack = e.stats.fellBack.Load()
 	s.Paced = e.pacers.waited.Load()
+	s.RateLimited = e.stats.rateLimited.Load()
 	return s
 }

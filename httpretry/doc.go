@@ -35,6 +35,13 @@
 // network error, the error is an *engine.RetryError, which says how many attempts ran and why
 // the call stopped and wraps the last attempt's error for errors.Is and errors.As.
 //
+// # Hedging
+//
+// engine.Hedge or engine.HedgeQuantile, given through CallOptions, sends a second request when
+// the first has not answered in time, and the first answer that is not a retryable status wins;
+// the others are canceled, and their connections closed. Only requests that may be retried are
+// hedged: the rest are sent once, as above.
+//
 // # Time and connections
 //
 // The request's context bounds everything: attempts, the waits between them, and reading the

@@ -22,8 +22,8 @@ var (
 // exchange is one RoundTrip: the engine runs attempt for each try, and finish picks what the
 // caller gets. Every response an attempt produces is recorded in live until it is either handed
 // to the caller or closed, so that no body is leaked whichever way the call ends. Attempts of
-// one call normally run one after another, but one abandoned at its timeout may still be
-// finishing when the next starts, hence the lock.
+// one call run side by side when it is hedged (engine.Hedge through CallOptions), and one
+// abandoned at its timeout may still be finishing when the next starts, hence the lock.
 type exchange struct {
 	t    *Transport
 	req  *http.Request
@@ -124,8 +124,10 @@ func (x *exchange) deliver(ctx context.Context, resp *http.Response, unlink func
 	return resp, nil
 }
 
-// begin numbers a new attempt and takes the responses of earlier ones; ok is false if the
-// round trip has finished.
+// begin numbers a new attempt and takes the responses of earlier ones that will not be
+// returned now that another attempt runs: those with a retryable status. A response with another
+// status is an answer, which a hedge starting just after it must not close; finish closes it if
+// the call settles with another. ok is false if the round trip has finished.
 func (x *exchange) begin() (n int, stale []*http.Response, ok bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -136,7 +138,16 @@ func (x *exchange) begin() (n int, stale []*http.Response, ok bool) {
 	if x.attempts == 1 {
 		x.bodyUsed = true
 	}
-	stale, x.live = x.live, nil
+	kept := x.live[:0]
+	for _, r := range x.live {
+		if x.t.statuses.has(r.StatusCode) {
+			stale = append(stale, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	clear(x.live[len(kept):])
+	x.live = kept
 	return x.attempts, stale, true
 }
 

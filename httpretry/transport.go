@@ -73,8 +73,8 @@ func NewClient(e *engine.Engine, opts ...Option) (*http.Client, error) {
 	return &http.Client{Transport: t}, nil
 }
 
-// onlyOnce is the last call option of a request that may not be retried.
-var onlyOnce = engine.MaxAttempts(1)
+// onlyOnce are the last call options of a request that may not be retried: nor hedged.
+var onlyOnce = []engine.CallOption{engine.MaxAttempts(1), engine.NoHedge()}
 
 // RoundTrip sends req as one call of the engine and returns its response.
 //
@@ -109,11 +109,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("httpretry: request has no URL")
 	}
 	x := &exchange{t: t, req: req, once: t.whyOnce(req)}
-	opts := make([]engine.CallOption, 0, len(t.callOpts)+4)
+	opts := make([]engine.CallOption, 0, len(t.callOpts)+5)
 	opts = append(opts, engine.Name(req.Method+" "+req.URL.Host), engine.Key(t.key(req)), health)
 	opts = append(opts, t.callOpts...)
 	if x.once != "" {
-		opts = append(opts, onlyOnce)
+		opts = append(opts, onlyOnce...)
 	}
 	return x.finish(engine.Do(req.Context(), t.engine, x.attempt, opts...))
 }

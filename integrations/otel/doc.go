@@ -17,8 +17,8 @@
 // Names follow OpenTelemetry's conventions (dotted, durations in seconds with unit "s", counts
 // with a {curly} unit); the attributes are recur.key (the call's engine.Key, "" without one),
 // recur.outcome ("success" or the failure's engine.Reason in snake case: "exhausted",
-// "permanent", "deadline", "breaker_open", "budget", "closed", "canceled") and
-// recur.attempt.result ("ok" or "error").
+// "permanent", "deadline", "breaker_open", "budget", "closed", "canceled", "hint_too_long",
+// "rate_limited") and recur.attempt.result ("ok" or "error").
 //
 //	recur.calls                  counter {call}       calls settled: recur.key, recur.outcome
 //	recur.call.duration          histogram s          submission to settlement: recur.key, recur.outcome

@@ -92,6 +92,7 @@ recur_calls_settled_total{outcome="deadline"} 0
 recur_calls_settled_total{outcome="exhausted"} 0
 recur_calls_settled_total{outcome="hint_too_long"} 0
 recur_calls_settled_total{outcome="permanent"} 1
+recur_calls_settled_total{outcome="rate_limited"} 0
 recur_calls_settled_total{outcome="success"} 2
 # HELP recur_key_attempts_total Attempts started, per key (engine.WithKeyStats).
 # TYPE recur_key_attempts_total counter

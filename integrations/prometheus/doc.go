@@ -43,9 +43,10 @@
 //	recur_retry_delay_seconds{key}                    histogram (hooks)
 //
 // An outcome is "success" or the failure's engine.Reason in snake case ("exhausted",
-// "permanent", "deadline", "breaker_open", "budget", "closed", "canceled"). The per-engine
-// counters and the per-key ones are separate metrics so that a sum over one never counts a call
-// twice; per-key counts of a key forgotten after idling (engine.WithKeyIdle) start again from
-// zero, which Prometheus's rate() reads as a counter reset. To export several engines, register
-// a Collector for each through prometheus.WrapRegistererWith with a label that tells them apart.
+// "permanent", "deadline", "breaker_open", "budget", "closed", "canceled", "hint_too_long",
+// "rate_limited"). The per-engine counters and the per-key ones are separate metrics so that a
+// sum over one never counts a call twice; per-key counts of a key forgotten after idling
+// (engine.WithKeyIdle) start again from zero, which Prometheus's rate() reads as a counter reset.
+// To export several engines, register a Collector for each through prometheus.WrapRegistererWith
+// with a label that tells them apart.
 package recurprom

@@ -16,6 +16,7 @@ func TestOutcomesNameSuccessAndEveryReason(t *testing.T) {
 	assert.Equal(t, "success", outcomes.Names[outcomes.Of(engine.Settled{Success: true})])
 	assert.Equal(t, "breaker_open", outcomes.Names[outcomes.Of(engine.Settled{Reason: engine.ReasonBreakerOpen})])
 	assert.Equal(t, "hint_too_long", outcomes.Names[outcomes.Of(engine.Settled{Reason: engine.ReasonHint})])
+	assert.Equal(t, "rate_limited", outcomes.Names[outcomes.Of(engine.Settled{Reason: engine.ReasonRateLimited})])
 	for _, n := range outcomes.Names {
 		assert.NotContains(t, n, " ")
 	}
