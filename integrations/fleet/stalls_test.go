@@ -64,36 +64,22 @@ func (m *stallMeter) run() {
 	}
 }
 
-// within returns how much of s the process spent stalled, and the longest stall overlapping s.
-func (m *stallMeter) within(s span) (total, longest time.Duration) {
+// net returns how long s lasted while the process could run: its length less the stalls in it.
+func (m *stallMeter) net(s span) time.Duration {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	d := s.len()
 	for _, st := range m.stalls {
-		from, to := maxTime(s.from, st.from), minTime(s.to, st.to)
-		if d := to.Sub(from); d > 0 {
-			total += d
-			longest = max(longest, st.len())
+		from, to := s.from, s.to
+		if st.from.After(from) {
+			from = st.from
+		}
+		if st.to.Before(to) {
+			to = st.to
+		}
+		if to.After(from) {
+			d -= to.Sub(from)
 		}
 	}
-	return total, longest
-}
-
-// net returns how long s lasted while the process could run.
-func (m *stallMeter) net(s span) time.Duration {
-	stalled, _ := m.within(s)
-	return s.len() - stalled
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
+	return d
 }
