@@ -211,8 +211,14 @@ func resetWaits(ps []*proc) {
 type waits struct{ Wait, WaitNet, Call, CallNet time.Duration }
 
 func (w waits) String() string {
-	return fmt.Sprintf("longest wait on Redis %v (%v not stalled), slowest call %v (%v not stalled)", w.Wait.Round(time.Millisecond),
-		w.WaitNet.Round(time.Millisecond), w.Call.Round(time.Millisecond), w.CallNet.Round(time.Millisecond))
+	show := func(d time.Duration) string {
+		if d == 0 {
+			return "<" + noteworthy.String() // spans keeps nothing shorter
+		}
+		return d.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("longest wait on Redis %s (%s not stalled), slowest call %s (%s not stalled)",
+		show(w.Wait), show(w.WaitNet), show(w.Call), show(w.CallNet))
 }
 
 // checkWaits checks that no call waited on Redis beyond Timeout since resetWaits, leaving out
