@@ -11,16 +11,17 @@ import (
 
 // tally adds up a round as its callers and operations saw it.
 type tally struct {
-	accepted  uint64
-	succeeded uint64
-	failedBy  [len(engine.Stats{}.FailedBy)]uint64
-	attempts  uint64 // operations started
-	refused   uint64 // admissions refused for any reason
-	counted   uint64 // refusals Stats.Rejected must count: closed, queue or bulkhead full, breaker open
-	breaker   uint64 // admissions refused by the breaker
-	bulkhead  uint64 // admissions refused with the key's bulkhead full
-	fresh     uint64 // calls to a key of their own
-	goexits   uint64 // calls settled by an attempt that called runtime.Goexit
+	accepted    uint64
+	succeeded   uint64
+	failedBy    [len(engine.Stats{}.FailedBy)]uint64
+	attempts    uint64 // operations started
+	refused     uint64 // admissions refused for any reason
+	counted     uint64 // refusals Stats.Rejected must count: closed, queue or bulkhead full, breaker open
+	breaker     uint64 // admissions refused by the breaker
+	bulkhead    uint64 // admissions refused with the key's bulkhead full
+	rateLimited uint64 // admissions refused: no token before the call's deadline
+	fresh       uint64 // calls to a key of their own
+	goexits     uint64 // calls settled by an attempt that called runtime.Goexit
 }
 
 // judge checks one call against its plan and adds it to the tally. It returns what is wrong,
@@ -61,6 +62,13 @@ func (v *env) judge(r *record, closes bool, t *tally) string {
 		case errors.Is(r.refusal, breaker.ErrOpen):
 			t.counted++
 			t.breaker++
+		case errors.Is(r.refusal, engine.ErrRateLimited):
+			// The call's turn for a token would come after its deadline (it waits for one).
+			if v.limits.ratePerTick == 0 || !errors.Is(r.refusal, context.DeadlineExceeded) {
+				return fmt.Sprintf("refused with %v by an engine whose calls wait for a token, if limited", r.refusal)
+			}
+			t.counted++
+			t.rateLimited++
 		case !errors.Is(r.refusal, context.DeadlineExceeded):
 			return fmt.Sprintf("refused with %v", r.refusal)
 		}
@@ -267,6 +275,9 @@ func (v *env) checkRound(res *roundResult, before, after engine.Stats) (tally, [
 	check(d(after.Breaker, before.Breaker) == t.failedBy[engine.ReasonBreakerOpen]+t.breaker,
 		"Stats.Breaker grew by %d: %d calls failed and %d were refused with the breaker open",
 		d(after.Breaker, before.Breaker), t.failedBy[engine.ReasonBreakerOpen], t.breaker)
+	limited := d(after.RateLimited, before.RateLimited)
+	check(limited >= t.rateLimited && (v.limits.ratePerTick > 0 || limited == 0),
+		"Stats.RateLimited grew by %d, %d calls were refused so, rate limit %d a tick", limited, t.rateLimited, v.limits.ratePerTick)
 	rejected := d(after.Rejected, before.Rejected)
 	check(rejected >= t.counted && rejected <= t.refused, "Stats.Rejected grew by %d, %d to %d refusals",
 		rejected, t.counted, t.refused)

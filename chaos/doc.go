@@ -34,6 +34,10 @@
 //     one to four ticks or, for half of them, at the 0.9-quantile of their key's latencies, up
 //     to three at once) succeeds with the result of the attempt its
 //     OnSettled hook names as the winner, and in fake time with one that was allowed to win;
+//   - on a short-lived engine with a rate limit (one in three), of any burst+1 attempts of a key
+//     the first and the last started at least an interval apart, in fake time where neither a
+//     bulkhead nor a capped pool holds an attempt after it took its token; a call refused for
+//     want of a token in time is refused so only by such an engine, and Stats.RateLimited counts it;
 //   - no key ever had more operations running at once than its bulkhead allows, counted by the
 //     operations themselves, abandoned ones included;
 //   - keyed isolation: while one key is down, a healthy key's breaker counts no failure and never

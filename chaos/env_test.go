@@ -30,6 +30,7 @@ type env struct {
 	cur           atomic.Pointer[round] // the round whose calls are in flight
 	hookClose     atomic.Pointer[hookClose]
 	gauges        gauges
+	starts        starts
 	attemptStarts atomic.Uint64
 	retryEvents   atomic.Uint64
 	problems      problems

@@ -20,6 +20,8 @@ type limits struct {
 	bulkQueue      int  // first attempts waiting per key
 	adaptive       bool // the bulkhead's limit adapts (WithAdaptiveLimit), up to bulkhead
 	keyIdle        int
+	ratePerTick    int // attempts per tick per key (WithRateLimit); 0: no rate limit
+	burst          int
 }
 
 // mainLimits are the main engine's: a cap below what the keys' bulkheads add up to, so that the
@@ -40,6 +42,7 @@ func drawLimits(rng *rand.Rand) limits {
 		// otherwise the same as before adaptive limits.
 		l.adaptive = l.bulkQueue%2 == 1
 	}
+	drawRate(&l)
 	return l
 }
 
@@ -49,6 +52,7 @@ func (l limits) options(tick time.Duration) []engine.Option {
 	if l.maxConcurrency > 0 {
 		opts = append(opts, engine.WithMaxConcurrency(l.maxConcurrency))
 	}
+	opts = append(opts, l.rateOption(tick)...)
 	switch {
 	case l.adaptive:
 		opts = append(opts, engine.WithAdaptiveLimit(engine.AdaptiveLimit{Max: l.bulkhead,
@@ -89,6 +93,7 @@ func (v *env) enter(gauge *atomic.Int32, c keyClass) {
 	if v.limits.bulkhead > 0 && int(n) > v.limits.bulkhead {
 		v.problems.add("key class %q: %d operations running, over the bulkhead's %d", c, n, v.limits.bulkhead)
 	}
+	v.started(c)
 	for p := &v.gauges.peak[c]; ; {
 		old := p.Load()
 		if n <= old || p.CompareAndSwap(old, n) {

@@ -33,6 +33,7 @@ func (t *tally) add(o tally) {
 	t.attempts += o.attempts
 	t.refused += o.refused
 	t.bulkhead += o.bulkhead
+	t.rateLimited += o.rateLimited
 	t.fresh += o.fresh
 	t.goexits += o.goexits
 	for r, n := range o.failedBy {
@@ -42,7 +43,8 @@ func (t *tally) add(o tally) {
 
 func (t *tally) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d accepted, %d refused (%d bulkhead full), %d succeeded, failed:", t.accepted, t.refused, t.bulkhead, t.succeeded)
+	fmt.Fprintf(&b, "%d accepted, %d refused (%d bulkhead full, %d without a token in time), %d succeeded, failed:",
+		t.accepted, t.refused, t.bulkhead, t.rateLimited, t.succeeded)
 	for r, n := range t.failedBy {
 		fmt.Fprintf(&b, " %v=%d", engine.Reason(r), n)
 	}

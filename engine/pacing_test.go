@@ -206,10 +206,12 @@ func TestPaceAllHoldsFirstAttemptsToo(t *testing.T) {
 		require.Equal(t, 200, wait())
 		sent := s.sent
 		// The key is paced: a new wave of calls is let through at the server's rate, and is
-		// (almost) never refused.
+		// seldom refused: only when CUBIC probes above the rate. Goroutines run in a different
+		// order from run to run, even in a bubble; 100 runs sent 309 to 331 requests (unpaced
+		// first attempts would all go at once, and all but a handful be refused).
 		wait = fanOut(t, e, s, 300)
 		require.Equal(t, 300, wait())
-		assert.Less(t, s.sent-sent, 330, "requests for 300 calls, first attempts paced")
+		assert.Less(t, s.sent-sent, 345, "requests for 300 calls, first attempts paced")
 	})
 }
 

@@ -44,7 +44,10 @@ type rateLimit struct {
 // tolerance is how far behind its schedule the bucket may fall and catch up: the time burst-1
 // tokens take to come.
 func (l rateLimit) tolerance() time.Duration {
-	return time.Duration(float64(l.burst-1) * float64(time.Second) / l.rate)
+	// Whole intervals, as the pacer counts them (interval rounds 1/rate down to the nanosecond):
+	// computed apart, the two could round apart, and burst+1 attempts start a nanosecond or
+	// two less than an interval apart.
+	return time.Duration(l.burst-1) * time.Duration(float64(time.Second)/l.rate)
 }
 
 // WithRateLimit limits every key (see Key; calls without one share the key "") to rate attempts
