@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/recur-go/recur/backoff"
@@ -52,3 +53,14 @@ func BenchmarkHotPath(b *testing.B) {
 }
 
 func okOp(context.Context) (int, error) { return 1, nil }
+
+// flaky fails every call's first attempt and lets its second through.
+func flaky() func(context.Context) (int, error) {
+	var n atomic.Int32
+	return func(context.Context) (int, error) {
+		if n.Add(1) == 1 {
+			return 0, errDown
+		}
+		return 1, nil
+	}
+}

@@ -6,6 +6,7 @@ go 1.26.0
 replace github.com/recur-go/recur => ../..
 
 require (
+	github.com/Shopify/toxiproxy/v2 v2.5.0
 	github.com/recur-go/recur v0.0.0-00010101000000-000000000000
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/stretchr/testify v1.12.1

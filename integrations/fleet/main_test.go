@@ -39,11 +39,12 @@ func startRedis(t testing.TB) *redisserver.Server {
 	return s
 }
 
-// newClient connects to s with timeouts the fleet can rely on.
-func newClient(t testing.TB, s *redisserver.Server) *redis.Client {
+// newClient connects to addr (a Redis server, or a proxy in front of one) with timeouts the
+// fleet can rely on.
+func newClient(t testing.TB, addr string) *redis.Client {
 	t.Helper()
 	c := redis.NewClient(&redis.Options{
-		Addr: s.Addr, ContextTimeoutEnabled: true, DialTimeout: time.Second,
+		Addr: addr, ContextTimeoutEnabled: true, DialTimeout: time.Second,
 		MaxRetries: -1, // a fleet operation is tried once, within its timeout
 	})
 	t.Cleanup(func() { _ = c.Close() })
@@ -53,7 +54,23 @@ func newClient(t testing.TB, s *redisserver.Server) *redis.Client {
 // newFleet joins ns on s as one more process, left at the test's end.
 func newFleet(t testing.TB, s *redisserver.Server, opt fleet.Options) *fleet.Fleet {
 	t.Helper()
-	f, err := fleet.New(newClient(t, s), opt)
+	return newFleetAt(t, s.Addr, opt)
+}
+
+// testTimeout is the Redis timeout of the tests that leave Options.Timeout zero: those in which
+// Redis does not fail. With the default 50ms, a stall of the test process on a busy machine
+// (tens to hundreds of ms) times a Redis operation out and puts the process in local mode: the
+// test would measure local mode. A second is far longer than such a stall, and than loopback
+// takes. The fault tests set Timeout.
+const testTimeout = time.Second
+
+// newFleetAt joins ns as one more process whose Redis is at addr, left at the test's end.
+func newFleetAt(t testing.TB, addr string, opt fleet.Options) *fleet.Fleet {
+	t.Helper()
+	if opt.Timeout == 0 {
+		opt.Timeout = testTimeout
+	}
+	f, err := fleet.New(newClient(t, addr), opt)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = f.Close() })
 	return f

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/recur-go/recur/backoff"
@@ -96,6 +97,16 @@ func replicas(t testing.TB, n int, s *redisserver.Server, ns string, brk ...brea
 	return out
 }
 
+// noFallbacks checks that Redis answered every replica within its timeout all along: a test of
+// fleet mode must not measure local mode.
+func noFallbacks(t *testing.T, rs []*replica) {
+	t.Helper()
+	for i, r := range rs {
+		st := r.f.Stats()
+		assert.Zero(t, st.Fallbacks, "replica %d fell back to local mode: %s", i, st.LastError)
+	}
+}
+
 // run makes calls calls on every replica at once against be, and returns the fleet's retries.
 func run(t testing.TB, rs []*replica, be *backend, calls int, key string) (retries uint64, elapsed time.Duration) {
 	start := time.Now()
@@ -133,6 +144,7 @@ func TestFleetBudgetHoldsTheFleetsRetries(t *testing.T) {
 				mode, total, retries, float64(retries)/float64(total), float64(be.attempts.Load())/float64(total),
 				elapsed.Round(time.Millisecond), fleetBound, ratio*float64(total)+n*(capacity+minRate*elapsed.Seconds()))
 			if mode == "fleet" {
+				noFallbacks(t, rs)
 				require.LessOrEqual(t, float64(retries), fleetBound, "the fleet's retries within one share, one reserve, one minimum rate")
 				require.GreaterOrEqual(t, float64(retries), 0.5*ratio*float64(total), "the share is spent")
 				var ops uint64
