@@ -2,10 +2,8 @@ package engine
 
 import (
 	"context"
-	"runtime/debug"
 	"time"
 
-	"github.com/recur-go/recur/backoff"
 	"github.com/recur-go/recur/breaker"
 )
 
@@ -150,48 +148,6 @@ func (e *Engine) begin(w *worker, j job, hedgeRound int64) (n int, start time.Ti
 	return n, start, true
 }
 
-// runTimed runs attempt n of j under its per-attempt timeout, abandoning it if the operation
-// outlives it.
-func (e *Engine) runTimed(w *worker, j job, n int, start time.Time) {
-	c := j.base()
-	out := &w.verdict
-	actx, cancel := context.WithTimeoutCause(c.context(), c.pol.attemptTimeout, ErrAttemptTimeout)
-	e.watchers.Add(1)
-	stop := context.AfterFunc(actx, func() {
-		defer e.watchers.Done()
-		if context.Cause(actx) == ErrAttemptTimeout {
-			e.abandon(j, n, start)
-		}
-	})
-	// Deferred, so that an attempt ending in runtime.Goexit does not leave the watcher counted;
-	// stop runs before cancel, or canceling would wake the watcher for nothing.
-	defer cancel()
-	defer func() {
-		if stop() {
-			e.watchers.Done()
-		}
-	}()
-	j.attempt(&numberedAttempt{Context: actx, n: int64(n), retry: w.retry, hedge: w.hedge}, n, start, out)
-}
-
-// abandon gives up on attempt n when its timeout passes while the operation ignores its context.
-// It runs on the timeout's own goroutine, where a classifier or a strategy may call
-// runtime.Goexit too.
-func (e *Engine) abandon(j job, n int, start time.Time) {
-	returned := false
-	defer func() {
-		if !returned {
-			if r := recover(); r != nil {
-				panic(r)
-			}
-			e.abort(j, n, start, goexitError())
-		}
-	}()
-	d, health, err := j.judgeErr(ErrAttemptTimeout)
-	e.conclude(j, n, start, err, d, health, false)
-	returned = true
-}
-
 // next is what follows a concluded attempt.
 type next uint8
 
@@ -311,49 +267,6 @@ func (e *Engine) conclude(j job, n int, start time.Time, err error, d Decision, 
 //go:noinline
 func (e *Engine) attemptEnded(c *call, n int, err error, elapsed time.Duration, d Decision) {
 	fire(e.hooks.attemptEnd, AttemptEnd{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: n, Err: err, Duration: elapsed, Decision: d})
-}
-
-// strategyDelay asks a call's backoff strategy for the delay before retry n. A strategy that
-// panics (a user's backoff.Func, say) stops the call: the panic comes back as a *PanicError.
-func strategyDelay(s backoff.Strategy, n int, prev time.Duration) (d time.Duration, perr *PanicError) {
-	defer func() {
-		if r := recover(); r != nil {
-			perr = &PanicError{Value: r, Stack: debug.Stack()}
-		}
-	}()
-	return s.Delay(n, prev), nil
-}
-
-// schedule puts retry attempt `next` of j in the scheduler, due at `at`. A new retry is
-// counted and announced to hooks; a retry waiting again for the breaker is not.
-func (e *Engine) schedule(j job, at time.Time, delay time.Duration, next int, cause error, isNew bool) {
-	c := j.base()
-	c.mu.Lock()
-	if c.settled {
-		c.mu.Unlock()
-		return
-	}
-	h, err := e.sched.Schedule(at, j)
-	if err != nil { // the scheduler closed under us: Close is settling everything
-		e.settleLocked(c, outcome{reason: ReasonClosed, cause: ErrClosed})
-		return
-	}
-	c.handle, c.waiting, c.prev = h, true, delay
-	c.mu.Unlock()
-	if isNew {
-		e.announceRetry(c, next, delay, cause)
-	}
-}
-
-// announceRetry counts a retry and tells the hooks.
-func (e *Engine) announceRetry(c *call, next int, delay time.Duration, cause error) {
-	e.stats.retries.Add(1)
-	if k := c.countsOf(); k != nil {
-		k.retries.Add(1)
-	}
-	if len(e.hooks.retry) > 0 {
-		fire(e.hooks.retry, RetryScheduled{Ctx: c.context(), Name: c.pol.name, Key: c.pol.key, Attempt: next, Delay: delay, Err: cause})
-	}
 }
 
 // closed reports whether ch is closed; a nil ch never is.
