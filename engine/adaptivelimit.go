@@ -136,15 +136,12 @@ func (e *Engine) sampleOf(c *call, start time.Time, v *verdictOf) sample {
 	return s
 }
 
-// observe gives k's adaptive limit the sample of an attempt that held one of its k.running slots,
-// and reports whether waiters may now be let go beyond the slot the attempt hands on: the limit
-// rose. k.mu is held.
-func (k *keyState) observe(s sample) (rose bool) {
-	if k.lim == nil || s.kind == noSample {
-		return false
+// observe gives k's adaptive limit the sample of an attempt that held one of its k.running slots;
+// k.mu is held. If the limit rose, armTick lets the waiters it makes room for go.
+func (k *keyState) observe(s sample) {
+	if k.lim != nil && s.kind != noSample {
+		k.lim.Observe(s.rtt, k.running, s.kind == sampleDrop)
 	}
-	before := k.lim.Current()
-	return k.lim.Observe(s.rtt, k.running, s.kind == sampleDrop) > before
 }
 
 // armTick puts k's tick in the scheduler, due now, if waiters can take slots and no tick is on
@@ -172,16 +169,6 @@ func (*slotTick) base() *call                                         { return t
 func (*slotTick) attempt(context.Context, int, time.Time, *verdictOf) {}
 func (*slotTick) judgeErr(err error) (Decision, breaker.Outcome, error) {
 	return Stop(), breaker.Ignored, err
-}
-
-// due is fired for every item the scheduler hands over, a key's slot tick included: it returns
-// the attempt to run now, if any.
-func (e *Engine) due(j job) (job, bool) {
-	if t, ok := j.(*slotTick); ok { // its key's limit rose: a waiter takes a slot
-		j = t.release(e)
-		return j, j != nil
-	}
-	return e.fired(j)
 }
 
 // release gives the oldest waiter of t's key a slot, if the limit still has room, and returns it

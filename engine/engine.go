@@ -141,7 +141,7 @@ func New(opts ...Option) (*Engine, error) {
 func (e *Engine) dispatchRetries() {
 	defer close(e.dispatched)
 	for j := range e.sched.C() {
-		j, run := e.due(j)
+		j, run := e.fired(j)
 		if !run {
 			continue // settled, or waits for its key's pacer or a slot of its bulkhead
 		}

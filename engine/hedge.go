@@ -182,6 +182,15 @@ func (c *call) staleHedge(round int64) bool {
 	return h == nil || h.round != round || h.inFlight == 0
 }
 
+// stale reports whether h is too late to join its round (the call settled, or the round ended
+// while h waited for its delay), so that it takes no turn of its key's pacer.
+func (h *hedgeTimer) stale() bool {
+	c := h.base()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.settled || c.staleHedge(h.round)
+}
+
 // winLocked marks attempt n as the winner of its call; c.mu is held.
 func (c *call) winLocked(n int) {
 	c.running = false

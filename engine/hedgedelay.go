@@ -128,17 +128,16 @@ const quantileRefresh = 16
 
 // latencyCounts is one window: how many latencies fell in each bucket.
 type latencyCounts struct {
-	n      atomic.Int64
 	bucket [latencyBuckets]atomic.Uint32
 }
 
-// record counts one attempt's latency. A window that fills is replaced by a new one, made
-// rather than cleared so that a record still adding to it cannot land in the new window.
+// record counts one attempt's latency. Every latencyWindow-th ends the window, which is replaced
+// by a new one, made rather than cleared so that a record still adding to it cannot land in the
+// new window.
 func (l *latencies) record(d time.Duration) {
-	l.n.Add(1)
 	w := l.cur.Load()
 	w.bucket[latencyBucket(d)].Add(1)
-	if w.n.Add(1) != latencyWindow {
+	if l.n.Add(1)%latencyWindow != 0 {
 		return
 	}
 	l.mu.Lock()

@@ -133,8 +133,7 @@ type pacer struct {
 	next      time.Time // when the next attempt may go
 	fifo      []job     // waiting attempts, oldest first from head; settled ones are skipped
 	head      int
-	scanned   int    // len(fifo) when compact last left it, head at 0 (see waiting)
-	scannedAt uint64 // the engine's settled calls then
+	scannedAt uint64 // the engine's settled calls when its queue was last rid of settled entries (see waiting)
 	ticking   bool   // tick is in the scheduler, or being handled
 	tickAt    time.Time
 	handle    scheduler.Handle
@@ -180,14 +179,19 @@ func (*paceTick) judgeErr(err error) (Decision, breaker.Outcome, error) {
 }
 
 // fired takes an item the scheduler handed over and returns the attempt to run now: a due retry
-// or hedge, unless its key's pacer or bulkhead holds it back, or the attempt a pacer's tick lets go.
+// or hedge, unless its key's pacer or bulkhead holds it back; the attempt a pacer's tick lets go;
+// or the waiter that takes a slot when a key's slot tick fires (its adaptive limit rose).
 func (e *Engine) fired(j job) (job, bool) {
-	if t, ok := j.(*paceTick); ok {
+	switch t := j.(type) {
+	case *paceTick:
 		if j = t.p.release(e); j == nil {
 			return nil, false
 		}
 		run, _ := e.enterSlot(j, false)
 		return j, run
+	case *slotTick:
+		j = t.release(e)
+		return j, j != nil
 	}
 	if j.base().isDone.Load() {
 		return nil, false // settled after it fired: nothing to run

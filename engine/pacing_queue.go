@@ -146,5 +146,4 @@ func (p *pacer) compact() {
 	}
 	clear(p.fifo[len(live):])
 	p.fifo, p.head = live, 0
-	p.scanned = len(live)
 }

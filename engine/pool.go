@@ -179,7 +179,7 @@ func (e *Engine) dueRetry() job {
 			if !ok {
 				return nil
 			}
-			if j, run := e.due(j); run {
+			if j, run := e.fired(j); run {
 				return j
 			}
 		default:

@@ -128,15 +128,15 @@ func WithRateLimitQueue(n int) Option {
 }
 
 // waiting reports how many attempts wait in p's queue; p.mu is held. A queue at the bound is
-// rid of its settled entries first, unless neither it has moved nor any call of the engine has
-// settled since it last was: a flood of calls refused by a full queue does not scan it for each.
+// rid of its settled entries first, unless no call of the engine has settled since it last was
+// (then it holds none): a flood of calls refused by a full queue does not scan it for each.
 func (e *Engine) waiting(p *pacer, bound int) int {
 	n := len(p.fifo) - p.head
 	if n < bound {
 		return n
 	}
 	settled := e.stats.settled()
-	if p.head == 0 && len(p.fifo) == p.scanned && settled == p.scannedAt {
+	if settled == p.scannedAt {
 		return n
 	}
 	p.compact()
@@ -196,15 +196,6 @@ func (e *Engine) refuse(j job, first, limited bool, r Reason) error {
 	}
 	e.settle(j.base(), outcome{reason: r, cause: cause})
 	return nil
-}
-
-// stale reports whether h is too late to join its round (the call settled, or the round ended
-// while h waited for its delay), so that it takes no turn of its key's pacer.
-func (h *hedgeTimer) stale() bool {
-	c := h.base()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.settled || c.staleHedge(h.round)
 }
 
 // enterBatch is enter for the first attempts of a batch, all of key k: its key's rate limit,
